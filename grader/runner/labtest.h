@@ -1,0 +1,38 @@
+/* labtest.h — what every lab's Check test file includes instead of <check.h>.
+
+   Test files are plain Check (suites, TCases Core / Errors / Cleanup, fixtures,
+   ck_assert_msg).  Each file defines one suite function:
+
+       Suite *lab_public_suite(void);     labs/NN-slug/tests/public.c
+       Suite *lab_hidden_suite(void);     grader/hidden/NN-slug/hidden.c
+
+   The grader runs every test as its own process (its own IPC namespace, its own
+   valgrind), so the runner must be able to list the tests and build a suite
+   that holds exactly one of them.  Check cannot pick a single test by name, so
+   tcase_add_test() is routed through labtest_add_test(), which keeps or drops
+   the test by name.  Only tcase_add_test() is supported: the loop, signal and
+   exit variants are undefined here on purpose (a test that expects a signal or
+   an exit status forks a child and checks its wait status itself). */
+#ifndef LABTEST_H
+#define LABTEST_H
+
+#include <check.h>
+
+void labtest_add_test(TCase *tc, const TTest *test);
+
+#undef tcase_add_test
+#define tcase_add_test(tc, tf) labtest_add_test((tc), (tf))
+#undef tcase_add_test_raise_signal
+#undef tcase_add_exit_test
+#undef tcase_add_loop_test
+#undef tcase_add_loop_test_raise_signal
+#undef tcase_add_loop_exit_test
+
+Suite *lab_public_suite(void);
+Suite *lab_hidden_suite(void);
+
+/* Seconds a test may wait for something another process should do soon
+   (a lock being freed, a child exiting).  Generous: tests run under valgrind. */
+#define LABTEST_PATIENCE_S 10
+
+#endif

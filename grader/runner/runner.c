@@ -1,0 +1,135 @@
+/* runner.c — the main() linked into every lab's test binary.
+
+   The grader never runs a whole suite in one process: it asks this runner for
+   the list of tests, then starts one runner per test, each under valgrind in
+   its own sandbox, and decides the outcome itself.
+
+   $ ./runner --list                  one "public|hidden NAME" line per test
+   $ ./runner --run NAME              run one test; exit 0 pass, 1 fail
+   $ ./runner --run NAME --result-fd 3
+
+   The result record goes to --result-fd (a pipe the grader owns) as
+   "PID pass" or "PID fail FILE:LINE: MESSAGE".  The PID lets the grader ignore
+   records written by forked children that wrongly returned into the test. A
+   test that ends without a record (exit() or _exit() in student code) is
+   never counted as passed.
+
+   Check runs in CK_NOFORK mode: the grader already gives every test its own
+   process, and Check's fork mode confuses valgrind's leak accounting. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "labtest.h"
+
+/* Defined only where the hidden tests are compiled in (never in a student's
+   copy of the labs). */
+Suite *lab_hidden_suite(void) __attribute__((weak));
+
+enum mode { MODE_LIST, MODE_RUN };
+
+static enum mode mode;
+static const char *wanted;      /* MODE_RUN: the one test to keep */
+static const char *visibility;  /* "public" or "hidden" while building that suite */
+static int kept;                /* MODE_RUN: how many tests matched */
+
+void labtest_add_test(TCase *tc, const TTest *test)
+{
+    if (mode == MODE_LIST) {
+        printf("%s %s\n", visibility, test->name);
+        return;
+    }
+    if (strcmp(test->name, wanted) == 0) {
+        _tcase_add_test(tc, test, 0, 0, 0, 1);
+        kept++;
+    }
+}
+
+static SRunner *build_runner(void)
+{
+    visibility = "public";
+    SRunner *sr = srunner_create(lab_public_suite());
+    if (lab_hidden_suite != NULL) {
+        visibility = "hidden";
+        srunner_add_suite(sr, lab_hidden_suite());
+    }
+    srunner_set_fork_status(sr, CK_NOFORK);
+    return sr;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: runner --list | runner --run NAME [--result-fd N]\n");
+    exit(2);
+}
+
+/* Write the whole record, retrying short writes; a closed fd just loses it,
+   which the grader reads as "no result" and never as a pass. */
+static void write_record(int fd, const char *rec)
+{
+    size_t left = strlen(rec);
+    while (left > 0) {
+        ssize_t n = write(fd, rec, left);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        rec += n;
+        left -= (size_t) n;
+    }
+}
+
+int main(int argc, char *argv[])
+{
+    int result_fd = -1;
+
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        mode = MODE_LIST;
+    } else if ((argc == 3 || argc == 5) && strcmp(argv[1], "--run") == 0) {
+        mode = MODE_RUN;
+        wanted = argv[2];
+        if (argc == 5) {
+            if (strcmp(argv[3], "--result-fd") != 0)
+                usage();
+            result_fd = atoi(argv[4]);
+        }
+    } else {
+        usage();
+    }
+
+    SRunner *sr = build_runner();
+    if (mode == MODE_LIST) {
+        srunner_free(sr);
+        return fflush(stdout) == 0 ? 0 : 2;
+    }
+    if (kept != 1) {
+        fprintf(stderr, "runner: %s test named '%s'\n", kept ? "more than one" : "no", wanted);
+        srunner_free(sr);
+        return 2;
+    }
+
+    srunner_run_all(sr, CK_SILENT);
+
+    char rec[4096];
+    int passed = srunner_ntests_failed(sr) == 0 && srunner_ntests_run(sr) == 1;
+    if (passed) {
+        snprintf(rec, sizeof rec, "%ld pass\n", (long) getpid());
+    } else {
+        TestResult **res = srunner_results(sr);
+        TestResult *tr = res[0];
+        snprintf(rec, sizeof rec, "%ld fail %s:%d: %s\n", (long) getpid(),
+                 tr_lfile(tr) ? tr_lfile(tr) : "?", tr_lno(tr), tr_msg(tr) ? tr_msg(tr) : "");
+        /* A message never spans lines in the record. */
+        for (char *p = strchr(rec, '\n'); p && p[1] != '\0'; p = strchr(p, '\n'))
+            *p = ' ';
+        free(res);
+    }
+    srunner_free(sr);
+    fputs(rec + strcspn(rec, " ") + 1, stderr);
+    if (result_fd >= 0)
+        write_record(result_fd, rec);
+    return passed ? 0 : 1;
+}

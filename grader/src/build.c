@@ -1,0 +1,258 @@
+/* build.c — compile one submitted lab.c against the courseware's own files.
+
+   Never in place and never with the submission's Makefile: only lab.c is
+   copied into a fresh folder, then compiled with fixed flags, with the
+   courseware's lab.h forced in first (-include) so a changed signature is a
+   compile error rather than a silent mismatch.  The tests, the runner and
+   libcheck are linked to it.  Any failure here scores the lab 0 with the
+   compiler's first error as the one-line reason. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grader.h"
+
+#ifndef CHECK_CFLAGS
+#define CHECK_CFLAGS ""
+#endif
+#ifndef CHECK_LIBS
+#define CHECK_LIBS "-lcheck"
+#endif
+
+#define MAX_SOURCE_BYTES (1 << 20)  /* a lab.c larger than 1 MiB is not a lab */
+#define COMPILE_TIMEOUT_S 60
+#define MAX_ARGS 64
+
+/* The fixed flags.  _GNU_SOURCE is defined empty, so a lab.c that says
+   `#define _GNU_SOURCE` itself redefines it identically (no warning). */
+static const char *const base_flags[] = {
+    "-std=c11", "-D_GNU_SOURCE=", "-Wall", "-Wextra", "-Werror", "-g", "-O0", "-pthread", NULL
+};
+static const char *const sanitize_flags[] = {
+    "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
+    "-fno-omit-frame-pointer", NULL
+};
+
+/* Split a flags string from pkg-config into argv words (no quoting in it). */
+static void push_words(const char **argv, int *argc, char *words)
+{
+    for (char *w = strtok(words, " \t\n"); w != NULL && *argc < MAX_ARGS - 1; w = strtok(NULL, " \t\n"))
+        argv[(*argc)++] = w;
+}
+
+static void push_list(const char **argv, int *argc, const char *const *list)
+{
+    for (; *list != NULL && *argc < MAX_ARGS - 1; list++)
+        argv[(*argc)++] = *list;
+}
+
+/* Run argv in dir with stdout+stderr appended to log; the exit status, or -1
+   when it could not run or was killed at the time limit. */
+static int run_logged(const char *const argv[], const char *dir, const char *log)
+{
+    pid_t pid = fork();
+    if (pid == -1)
+        return -1;
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        int null = open("/dev/null", O_RDONLY);
+        if (fd == -1 || null == -1 || chdir(dir) == -1)
+            _exit(127);
+        dup2(null, STDIN_FILENO);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        setpgid(0, 0);
+        execvp(argv[0], (char *const *) argv);
+        dprintf(fd, "grader: %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    struct timespec start, now, nap = { 0, 20 * 1000 * 1000 };
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int status;
+    for (;;) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        if (w == -1 && errno != EINTR)
+            return -1;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec > COMPILE_TIMEOUT_S) {
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -1;
+        }
+        nanosleep(&nap, NULL);
+    }
+}
+
+/* The compiler's first error line in log, for the one-line reason. */
+static void first_error(const char *log, char *out, size_t outlen)
+{
+    FILE *f = fopen(log, "r");
+    char line[1024];
+    out[0] = '\0';
+    if (f == NULL)
+        return;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strstr(line, "error:") || strstr(line, "undefined reference") ||
+            strstr(line, "multiple definition") || strstr(line, "fatal")) {
+            char *msg = line;
+            if (strncmp(msg, "/usr/bin/ld: ", 13) == 0)
+                msg += 13;
+            snprintf(out, outlen, "%s", msg);
+            one_line(out);
+            break;
+        }
+    }
+    fclose(f);
+}
+
+/* Copy the submission's lab.c: a regular file (not a symlink out of the
+   submission), at most MAX_SOURCE_BYTES. */
+static int copy_source(const char *from, const char *to, char *why, size_t whylen)
+{
+    struct stat st;
+    if (lstat(from, &st) == -1) {
+        snprintf(why, whylen, "no lab.c: %s: %s", from, strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size > MAX_SOURCE_BYTES) {
+        snprintf(why, whylen, "%s is not a regular file under 1 MiB", from);
+        return -1;
+    }
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    char buf[8192];
+    size_t n;
+    int rc = in && out ? 0 : -1;
+    while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            rc = -1;
+    if (in && ferror(in))
+        rc = -1;
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0)
+        rc = -1;
+    if (rc == -1)
+        snprintf(why, whylen, "cannot copy %s: %s", from, strerror(errno));
+    return rc;
+}
+
+/* Compile one source into an object; who says whose fault a failure is. */
+static int compile(const struct options *opt, const struct lab *lab, const char *src,
+                   const char *obj, bool forced_header, const char *log)
+{
+    const char *argv[MAX_ARGS];
+    int argc = 0;
+    char inc_lab[PATH_MAX + 4], inc_runner[PATH_MAX + 32], header[PATH_MAX + 8];
+    char prefix_map[PATH_MAX + 32], hidden_map[PATH_MAX + 32];
+    char check_cflags[] = CHECK_CFLAGS;
+
+    argv[argc++] = opt->cc;
+    push_list(argv, &argc, base_flags);
+    if (opt->sanitize)
+        push_list(argv, &argc, sanitize_flags);
+    /* Assertion messages name tests/public.c, not the grading machine's paths. */
+    snprintf(prefix_map, sizeof prefix_map, "-fmacro-prefix-map=%s/=", lab->dir);
+    argv[argc++] = prefix_map;
+    if (lab->hidden_dir[0]) {
+        snprintf(hidden_map, sizeof hidden_map, "-fmacro-prefix-map=%s/=", lab->hidden_dir);
+        argv[argc++] = hidden_map;
+    }
+    snprintf(inc_lab, sizeof inc_lab, "-I%s", lab->dir);
+    snprintf(inc_runner, sizeof inc_runner, "-I%s/grader/runner", opt->courseware);
+    argv[argc++] = inc_lab;
+    argv[argc++] = inc_runner;
+    if (forced_header) {
+        snprintf(header, sizeof header, "%s/lab.h", lab->dir);
+        argv[argc++] = "-include";
+        argv[argc++] = header;
+    }
+    push_words(argv, &argc, check_cflags);
+    argv[argc++] = "-c";
+    argv[argc++] = src;
+    argv[argc++] = "-o";
+    argv[argc++] = obj;
+    argv[argc] = NULL;
+    return run_logged(argv, lab->build_dir, log);
+}
+
+int build_lab(const struct options *opt, struct lab *lab)
+{
+    char src[PATH_MAX * 2], log[PATH_MAX + 16], path[PATH_MAX * 2];
+
+    snprintf(lab->build_dir, sizeof lab->build_dir, "%s/%s/build", opt->out, lab->slug);
+    if (fresh_dir(lab->build_dir) == -1) {
+        snprintf(lab->build_error, sizeof lab->build_error,
+                 "grader: cannot make %s: %s", lab->build_dir, strerror(errno));
+        return -1;
+    }
+    snprintf(log, sizeof log, "%s/compile.log", lab->build_dir);
+
+    /* The submission is either shaped like labs/ (<slug>/lab.c) or a whole
+       copy of the kit (labs/<slug>/lab.c). */
+    snprintf(src, sizeof src, "%s/%s/lab.c", opt->submission, lab->slug);
+    if (access(src, F_OK) == -1) {
+        snprintf(path, sizeof path, "%s/labs/%s/lab.c", opt->submission, lab->slug);
+        if (access(path, F_OK) == 0)
+            snprintf(src, sizeof src, "%s", path);
+    }
+    snprintf(path, sizeof path, "%s/lab.c", lab->build_dir);
+    if (copy_source(src, path, lab->build_error, sizeof lab->build_error) == -1)
+        return -1;
+
+    /* The student's file first: its errors are the ones to report. */
+    if (compile(opt, lab, "lab.c", "lab.o", true, log) != 0) {
+        first_error(log, lab->build_error, sizeof lab->build_error);
+        if (lab->build_error[0] == '\0')
+            snprintf(lab->build_error, sizeof lab->build_error, "lab.c does not compile (see %s)", log);
+        return -1;
+    }
+
+    const char *objs[4] = { "lab.o", "runner.o", "public.o", NULL };
+    char runner_src[PATH_MAX + 32], public_src[PATH_MAX + 32], hidden_src[PATH_MAX + 32];
+    snprintf(runner_src, sizeof runner_src, "%s/grader/runner/runner.c", opt->courseware);
+    snprintf(public_src, sizeof public_src, "%s/tests/public.c", lab->dir);
+    snprintf(hidden_src, sizeof hidden_src, "%s/hidden.c", lab->hidden_dir);
+    int bad = compile(opt, lab, runner_src, "runner.o", false, log) != 0 ||
+              compile(opt, lab, public_src, "public.o", false, log) != 0;
+    if (!bad && lab->hidden_dir[0] != '\0') {
+        objs[3] = "hidden.o";
+        bad = compile(opt, lab, hidden_src, "hidden.o", false, log) != 0;
+    }
+    if (bad) {
+        first_error(log, path, sizeof path);
+        snprintf(lab->build_error, sizeof lab->build_error,
+                 "grader: the lab's own tests do not compile: %.400s", path);
+        return -1;
+    }
+
+    const char *argv[MAX_ARGS];
+    int argc = 0;
+    char check_libs[] = CHECK_LIBS;
+    argv[argc++] = opt->cc;
+    if (opt->sanitize)
+        push_list(argv, &argc, sanitize_flags);
+    argv[argc++] = "-pthread";
+    argv[argc++] = "-o";
+    argv[argc++] = "runner";
+    for (int i = 0; i < 4 && objs[i] != NULL; i++)
+        argv[argc++] = objs[i];
+    push_words(argv, &argc, check_libs);
+    argv[argc] = NULL;
+    if (run_logged(argv, lab->build_dir, log) != 0) {
+        first_error(log, lab->build_error, sizeof lab->build_error);
+        if (lab->build_error[0] == '\0')
+            snprintf(lab->build_error, sizeof lab->build_error, "link failed (see %s)", log);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,104 @@
+/* grader.h — the shared types of shmlab's grader.
+
+   One grading run: discover the labs (labs.c), build each submitted lab.c in a
+   fresh directory (build.c), run every test as its own sandboxed process under
+   valgrind (sandbox.c, vgxml.c), score it from the points files and report
+   (report.c).  main.c ties them together. */
+#ifndef GRADER_H
+#define GRADER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define MAX_LABS 32
+#define MAX_TESTS 64
+#define REASON_MAX 600
+
+enum outcome {
+    OUT_NOT_RUN,      /* the lab did not build, so its tests never ran */
+    OUT_PASS,
+    OUT_FAIL,         /* an assertion failed, or the test ended without a result */
+    OUT_CRASH,        /* killed by a signal */
+    OUT_TIMEOUT,      /* still running at the wall-clock limit: killed */
+    OUT_MEMORY_ERROR, /* valgrind (or a sanitizer) reported an error */
+    OUT_IPC_LEAK,     /* passed, but left System V objects behind */
+    OUT_ERROR         /* the courseware's fault (test missing from the runner) */
+};
+
+struct test {
+    char name[128];
+    int points;
+    bool hidden;              /* from grader/hidden/<lab>/points */
+    enum outcome outcome;
+    int score;
+    char reason[REASON_MAX];  /* one line; empty on a pass */
+    double seconds;           /* wall time of the test process */
+};
+
+struct lab {
+    char slug[64];            /* "04-race" */
+    int number;               /* 4 */
+    char title[128];          /* from the points file's @title line */
+    char dir[PATH_MAX];       /* <courseware>/labs/<slug> */
+    char hidden_dir[PATH_MAX];/* <courseware>/grader/hidden/<slug>, "" if none */
+    double timeout_s;         /* base wall-clock limit per test, natively */
+    struct test tests[MAX_TESTS];
+    int ntests;
+    char build_error[REASON_MAX]; /* non-empty: the lab scores 0 for this reason */
+    char build_dir[PATH_MAX];
+};
+
+enum isolation { ISO_NAMESPACE, ISO_USER_NAMESPACE, ISO_NONE };
+
+struct options {
+    char courseware[PATH_MAX];  /* root holding labs/ and grader/ */
+    char submission[PATH_MAX];  /* folder holding <slug>/lab.c (or labs/<slug>/lab.c) */
+    char out[PATH_MAX];         /* where results and logs go */
+    const char *only_lab;       /* "4" or "04-race": grade just that lab */
+    bool public_only;           /* skip hidden tests (a student's own check) */
+    bool sanitize;              /* ASan+UBSan build, run natively, no valgrind */
+    bool strict;                /* exit 1 unless every test passed (make check) */
+    bool quiet;                 /* no table on stdout */
+    int jobs;                   /* tests run at once */
+    double timeout_scale;       /* multiplies timeouts (valgrind is slower) */
+    const char *cc;
+};
+
+/* labs.c */
+int discover_labs(const struct options *opt, struct lab *labs, int max);
+int lab_matches(const struct lab *lab, const char *which);
+
+/* build.c: 0 on success; -1 sets lab->build_error (the student's fault) */
+int build_lab(const struct options *opt, struct lab *lab);
+
+/* sandbox.c */
+enum isolation probe_isolation(void);
+const char *isolation_name(enum isolation iso);
+struct job;
+struct job *start_test(const struct options *opt, enum isolation iso,
+                       struct lab *lab, struct test *test);
+int job_fd(const struct job *job);       /* readable when the job has news */
+bool job_poll(struct job *job);          /* read news; true when finished */
+void finish_test(struct job *job);       /* classify, score, free the job */
+
+/* vgxml.c */
+struct vg_summary {
+    int errors;
+    char first[REASON_MAX];  /* "Invalid read of size 4 at lab.c:42 (race_read)" */
+};
+void vg_read_dir(const char *dir, struct vg_summary *sum);
+
+/* report.c */
+void report_table(const struct options *opt, const struct lab *labs, int nlabs,
+                  enum isolation iso, bool color);
+int write_results(const struct options *opt, const struct lab *labs, int nlabs,
+                  bool finished, const char *note);
+const char *outcome_name(enum outcome o);
+
+/* util (main.c) */
+int mkdir_p(const char *path);
+int fresh_dir(const char *path);  /* remove path and everything in it, make it again */
+void one_line(char *s);  /* newlines and tabs become spaces, trailing space trimmed */
+
+#endif

@@ -1,0 +1,208 @@
+/* main.c — shmlab-grade: grade one submission's labs.
+
+   $ build/bin/shmlab-grade                          # the working tree's labs/
+   $ build/bin/shmlab-grade --submission solutions   # must score full marks
+   $ build/bin/shmlab-grade --lab 4 --public-only --strict   # make check LAB=4
+
+   Exit status: 0 when grading ran (whatever the score), 1 with --strict when
+   a test did not pass, 2 when the grader itself could not run. */
+#include <errno.h>
+#include <libgen.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "grader.h"
+
+static struct lab all_labs[MAX_LABS];
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: shmlab-grade [--courseware DIR] [--submission DIR] [--out DIR] [--lab N]\n"
+            "                    [--public-only] [--sanitize] [--strict] [--jobs N]\n"
+            "                    [--timeout-scale F] [--quiet]\n");
+    exit(2);
+}
+
+static void parse_args(int argc, char *argv[], struct options *opt)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    *opt = (struct options) { .jobs = cores > 0 ? (int) cores : 1, .timeout_scale = 4.0, .cc = "cc" };
+    snprintf(opt->courseware, sizeof opt->courseware, ".");
+    if (getenv("CC") && *getenv("CC"))
+        opt->cc = getenv("CC");
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--public-only") == 0) opt->public_only = true;
+        else if (strcmp(a, "--sanitize") == 0) opt->sanitize = true;
+        else if (strcmp(a, "--strict") == 0) opt->strict = true;
+        else if (strcmp(a, "--quiet") == 0) opt->quiet = true;
+        else if (v == NULL) usage();
+        else if (strcmp(a, "--courseware") == 0) snprintf(opt->courseware, sizeof opt->courseware, "%s", v), i++;
+        else if (strcmp(a, "--submission") == 0) snprintf(opt->submission, sizeof opt->submission, "%s", v), i++;
+        else if (strcmp(a, "--out") == 0) snprintf(opt->out, sizeof opt->out, "%s", v), i++;
+        else if (strcmp(a, "--lab") == 0) opt->only_lab = v, i++;
+        else if (strcmp(a, "--jobs") == 0 && atoi(v) > 0) opt->jobs = atoi(v), i++;
+        else if (strcmp(a, "--timeout-scale") == 0 && atof(v) > 0) opt->timeout_scale = atof(v), i++;
+        else usage();
+    }
+    if (opt->submission[0] == '\0')
+        snprintf(opt->submission, sizeof opt->submission, "%s/labs", opt->courseware);
+    if (opt->out[0] == '\0') {
+        char copy[PATH_MAX];
+        snprintf(copy, sizeof copy, "%s", opt->submission);
+        snprintf(opt->out, sizeof opt->out, "%s/build/grade/%s", opt->courseware, basename(copy));
+    }
+    /* Paths are handed to processes that run elsewhere: make them absolute. */
+    char *paths[] = { opt->courseware, opt->submission, opt->out };
+    for (size_t i = 0; i < 3; i++) {
+        if (paths[i][0] == '/')
+            continue;
+        char cwd[PATH_MAX], abs[PATH_MAX * 2 + 2];
+        if (getcwd(cwd, sizeof cwd) == NULL)
+            usage();
+        snprintf(abs, sizeof abs, "%s/%s", cwd, paths[i]);
+        snprintf(paths[i], PATH_MAX, "%s", abs);
+    }
+}
+
+static bool have_valgrind(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        freopen("/dev/null", "w", stdout);
+        freopen("/dev/null", "w", stderr);
+        execlp("valgrind", "valgrind", "--version", (char *) NULL);
+        _exit(127);
+    }
+    int status;
+    return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+struct slot { struct job *job; int lab; };
+
+/* Run every test of every built lab, opt->jobs at a time; results are
+   rewritten each time a lab completes. */
+static void run_tests(const struct options *opt, int nlabs, enum isolation iso)
+{
+    int pending[MAX_LABS];
+    int total = 0, done = 0, next_lab = 0, next_test = 0, running = 0;
+    struct slot slots[64];
+    int nslots = opt->jobs < 64 ? opt->jobs : 64;
+    bool progress = isatty(STDERR_FILENO) && !opt->quiet;
+
+    for (int l = 0; l < nlabs; l++) {
+        pending[l] = all_labs[l].build_error[0] ? 0 : all_labs[l].ntests;
+        total += pending[l];
+    }
+    for (int i = 0; i < nslots; i++)
+        slots[i].job = NULL;
+    for (;;) {
+        for (int i = 0; i < nslots && next_lab < nlabs; i++) {
+            if (slots[i].job != NULL)
+                continue;
+            while (next_lab < nlabs && (pending[next_lab] == 0 || next_test >= all_labs[next_lab].ntests)) {
+                next_lab++;
+                next_test = 0;
+            }
+            if (next_lab == nlabs)
+                break;
+            struct test *t = &all_labs[next_lab].tests[next_test++];
+            slots[i].job = start_test(opt, iso, &all_labs[next_lab], t);
+            slots[i].lab = next_lab;
+            if (slots[i].job == NULL) {
+                t->outcome = OUT_ERROR;
+                snprintf(t->reason, sizeof t->reason, "grader: cannot start the test: %s", strerror(errno));
+                done++;
+                if (--pending[next_lab] == 0)
+                    write_results(opt, all_labs, nlabs, false, NULL);
+            } else {
+                running++;
+            }
+        }
+        if (running == 0)
+            break;
+        struct pollfd fds[64];
+        for (int i = 0; i < nslots; i++)
+            fds[i] = (struct pollfd) { slots[i].job ? job_fd(slots[i].job) : -1, POLLIN, 0 };
+        if (poll(fds, (nfds_t) nslots, 1000) == -1 && errno != EINTR)
+            break;
+        for (int i = 0; i < nslots; i++) {
+            if (slots[i].job == NULL || fds[i].revents == 0 || !job_poll(slots[i].job))
+                continue;
+            finish_test(slots[i].job);
+            slots[i].job = NULL;
+            running--;
+            done++;
+            if (--pending[slots[i].lab] == 0)
+                write_results(opt, all_labs, nlabs, false, NULL);
+            if (progress)
+                fprintf(stderr, "\r  %d/%d tests run ", done, total);
+        }
+    }
+    if (progress)
+        fprintf(stderr, "\r%30s\r", "");
+}
+
+int main(int argc, char *argv[])
+{
+    struct options opt;
+    parse_args(argc, argv, &opt);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    int nlabs = discover_labs(&opt, all_labs, MAX_LABS);
+    if (nlabs == -1)
+        return 2;
+    if (opt.only_lab != NULL) {
+        int kept = 0;
+        for (int l = 0; l < nlabs; l++)
+            if (lab_matches(&all_labs[l], opt.only_lab))
+                all_labs[kept++] = all_labs[l];
+        nlabs = kept;
+    }
+    if (nlabs == 0) {
+        fprintf(stderr, "grader: no lab%s%s in %s/labs\n", opt.only_lab ? " " : "s",
+                opt.only_lab ? opt.only_lab : "", opt.courseware);
+        return 2;
+    }
+    if (!opt.sanitize && !have_valgrind()) {
+        fprintf(stderr, "grader: valgrind not found; run: sh scripts/install-deps.sh\n");
+        return 2;
+    }
+    if (mkdir_p(opt.out) == -1 || write_results(&opt, all_labs, nlabs, false, NULL) == -1) {
+        fprintf(stderr, "grader: cannot write results in %s: %s\n", opt.out, strerror(errno));
+        return 2;
+    }
+
+    /* The probe forks; it must happen before anything else is running. */
+    enum isolation iso = probe_isolation();
+    if (iso == ISO_NONE)
+        opt.jobs = 1;  /* snapshots cannot tell parallel tests' objects apart */
+
+    for (int l = 0; l < nlabs; l++) {
+        if (build_lab(&opt, &all_labs[l]) == -1) {
+            for (int i = 0; i < all_labs[l].ntests; i++) {
+                all_labs[l].tests[i].outcome = OUT_NOT_RUN;
+                snprintf(all_labs[l].tests[i].reason, REASON_MAX, "%s", all_labs[l].build_error);
+            }
+        }
+    }
+    run_tests(&opt, nlabs, iso);
+
+    bool all_passed = true;
+    for (int l = 0; l < nlabs; l++)
+        for (int i = 0; i < all_labs[l].ntests; i++)
+            all_passed &= all_labs[l].tests[i].outcome == OUT_PASS;
+    int rc = write_results(&opt, all_labs, nlabs, true, all_passed ? "all tests passed" : "graded");
+    if (!opt.quiet)
+        report_table(&opt, all_labs, nlabs, iso, isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
+    if (rc == -1) {
+        fprintf(stderr, "grader: cannot write results in %s\n", opt.out);
+        return 2;
+    }
+    return opt.strict && !all_passed ? 1 : 0;
+}

@@ -1,0 +1,138 @@
+/* report.c — what the grader tells people: a table on stdout, and files.
+
+   results.json  Gradescope's format (score, tests[] with name, score,
+                 max_score, status, output, visibility); hidden tests are
+                 "after_published".  Rewritten after every lab, and first of
+                 all before anything runs, so a run that dies part-way still
+                 leaves a score and a reason behind.
+   results.tsv   one line per test, for scripts and the courseware's own
+                 tests: lab, test, visibility, outcome, score, max, seconds,
+                 reason. */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "grader.h"
+
+const char *outcome_name(enum outcome o)
+{
+    static const char *const names[] = {
+        [OUT_NOT_RUN] = "not-run", [OUT_PASS] = "pass", [OUT_FAIL] = "fail",
+        [OUT_CRASH] = "crash", [OUT_TIMEOUT] = "timeout",
+        [OUT_MEMORY_ERROR] = "memory-error", [OUT_IPC_LEAK] = "ipc-leak", [OUT_ERROR] = "error",
+    };
+    return names[o];
+}
+
+static void lab_totals(const struct lab *lab, int *score, int *max)
+{
+    *score = *max = 0;
+    for (int i = 0; i < lab->ntests; i++) {
+        *score += lab->tests[i].score;
+        *max += lab->tests[i].points;
+    }
+}
+
+void report_table(const struct options *opt, const struct lab *labs, int nlabs,
+                  enum isolation iso, bool color)
+{
+    const char *green = color ? "\033[32m" : "", *red = color ? "\033[31m" : "";
+    const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "";
+    const char *off = color ? "\033[0m" : "";
+    int total = 0, total_max = 0;
+
+    printf("\n%sshmlab grade%s  %s\n", bold, off, opt->submission);
+    printf("%s%s, %s; logs in %s%s\n", dim,
+           opt->sanitize ? "ASan+UBSan build" : "valgrind memcheck",
+           isolation_name(iso), opt->out, off);
+    for (int l = 0; l < nlabs; l++) {
+        const struct lab *lab = &labs[l];
+        int score, max;
+        lab_totals(lab, &score, &max);
+        total += score;
+        total_max += max;
+        printf("\n%s%-10s %-52s %3d/%d%s\n", bold, lab->slug, lab->title, score, max, off);
+        if (lab->build_error[0]) {
+            printf("  %s0 points: %s%s\n", red, lab->build_error, off);
+            continue;
+        }
+        for (int i = 0; i < lab->ntests; i++) {
+            const struct test *t = &lab->tests[i];
+            bool ok = t->outcome == OUT_PASS;
+            printf("  %s%-12s%s %3d/%-3d %s%s\n", ok ? green : red, outcome_name(t->outcome), off,
+                   t->score, t->points, t->name, t->hidden ? " (hidden)" : "");
+            if (!ok)
+                printf("  %s             %s%s\n", dim, t->reason, off);
+        }
+    }
+    printf("\n%sTotal %d/%d%s\n", bold, total, total_max, off);
+}
+
+static json_t *test_json(const struct lab *lab, const struct test *t)
+{
+    char name[256], output[REASON_MAX + 64];
+    snprintf(name, sizeof name, "%s: %s", lab->slug, t->name);
+    if (lab->build_error[0])
+        snprintf(output, sizeof output, "not run: %s", lab->build_error);
+    else if (t->outcome == OUT_PASS)
+        snprintf(output, sizeof output, "pass");
+    else
+        snprintf(output, sizeof output, "%s: %s", outcome_name(t->outcome), t->reason);
+    return json_pack("{s:s, s:i, s:i, s:s, s:s, s:s}", "name", name, "score", t->score,
+                     "max_score", t->points, "status", t->outcome == OUT_PASS ? "passed" : "failed",
+                     "output", output, "visibility", t->hidden ? "after_published" : "visible");
+}
+
+/* Write path through a temporary file and rename, so a reader never sees
+   half a file. */
+static int write_json(const char *path, json_t *root)
+{
+    char tmp[PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if (json_dump_file(root, tmp, JSON_INDENT(2)) == -1)
+        return -1;
+    return rename(tmp, path);
+}
+
+static int write_tsv(const char *path, const struct lab *labs, int nlabs)
+{
+    char tmp[PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        return -1;
+    fprintf(f, "lab\ttest\tvisibility\toutcome\tscore\tmax_score\tseconds\treason\n");
+    for (int l = 0; l < nlabs; l++)
+        for (int i = 0; i < labs[l].ntests; i++) {
+            const struct test *t = &labs[l].tests[i];
+            fprintf(f, "%s\t%s\t%s\t%s\t%d\t%d\t%.2f\t%s\n", labs[l].slug, t->name,
+                    t->hidden ? "hidden" : "public", outcome_name(t->outcome), t->score,
+                    t->points, t->seconds, labs[l].build_error[0] ? labs[l].build_error : t->reason);
+        }
+    if (fclose(f) != 0)
+        return -1;
+    return rename(tmp, path);
+}
+
+int write_results(const struct options *opt, const struct lab *labs, int nlabs,
+                  bool finished, const char *note)
+{
+    json_t *tests = json_array();
+    int total = 0;
+    for (int l = 0; l < nlabs; l++)
+        for (int i = 0; i < labs[l].ntests; i++) {
+            json_array_append_new(tests, test_json(&labs[l], &labs[l].tests[i]));
+            total += labs[l].tests[i].score;
+        }
+    json_t *root = json_pack("{s:i, s:s, s:o}", "score", total, "output",
+                             finished ? note : "grading did not finish: the scores so far are partial",
+                             "tests", tests);
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/results.json", opt->out);
+    int rc = root ? write_json(path, root) : -1;
+    json_decref(root);
+    snprintf(path, sizeof path, "%s/results.tsv", opt->out);
+    if (write_tsv(path, labs, nlabs) == -1)
+        rc = -1;
+    return rc;
+}

@@ -1,0 +1,543 @@
+/* sandbox.c — run one test as its own process and report what happened.
+
+   grader ── fork ──► supervisor (grader code: trusted)
+                        enters a fresh IPC namespace, becomes a subreaper,
+                        ── fork ──► test process group: rlimits, private
+                                    folder, valgrind ./runner --run NAME
+                        waits with a wall-clock deadline, kills the whole
+                        group (and any orphan it inherited), counts the System
+                        V objects left in the namespace, writes a report to
+                        the grader through a pipe, exits — and the namespace
+                        with its leftovers vanishes.
+
+   The test's own result record comes through a pipe only the runner was told
+   about; its stdout/stderr go to log files that are kept and never parsed. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grader.h"
+
+#define RESULT_FD 3               /* where the runner writes its record */
+#define VALGRIND_STARTUP_S 3.0    /* added to every limit under valgrind */
+#define MAX_IPC 64                /* objects remembered per snapshot */
+#define REPORT_MAX 8192
+
+struct job {
+    const struct options *opt;
+    struct lab *lab;
+    struct test *test;
+    pid_t supervisor;
+    int fd;                       /* read end of the supervisor's report */
+    char report[REPORT_MAX];
+    size_t len;
+    char dir[PATH_MAX];           /* the test's private folder and logs */
+};
+
+const char *isolation_name(enum isolation iso)
+{
+    switch (iso) {
+    case ISO_NAMESPACE: return "IPC namespace per test";
+    case ISO_USER_NAMESPACE: return "user+IPC namespace per test";
+    default: return "no namespace: leftovers found by before/after snapshot";
+    }
+}
+
+static void write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY);
+    if (fd != -1) {
+        if (write(fd, text, strlen(text)) == -1) { /* checked by the caller's unshare result */ }
+        close(fd);
+    }
+}
+
+/* Move the calling process into a new IPC namespace; -1 if the kernel (or a
+   container) refuses.  Without root, a user namespace grants the right. */
+static int enter_namespace(enum isolation iso)
+{
+    if (iso == ISO_NAMESPACE)
+        return unshare(CLONE_NEWIPC);
+    if (iso != ISO_USER_NAMESPACE)
+        return -1;
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    if (unshare(CLONE_NEWUSER | CLONE_NEWIPC) == -1)
+        return -1;
+    char map[64];
+    write_file("/proc/self/setgroups", "deny");
+    snprintf(map, sizeof map, "%ld %ld 1", (long) uid, (long) uid);
+    write_file("/proc/self/uid_map", map);
+    snprintf(map, sizeof map, "%ld %ld 1", (long) gid, (long) gid);
+    write_file("/proc/self/gid_map", map);
+    return 0;
+}
+
+enum isolation probe_isolation(void)
+{
+    enum isolation want = geteuid() == 0 ? ISO_NAMESPACE : ISO_USER_NAMESPACE;
+    pid_t pid = fork();
+    if (pid == -1)
+        return ISO_NONE;
+    if (pid == 0)
+        _exit(enter_namespace(want) == 0 ? 0 : 1);
+    int status;
+    if (waitpid(pid, &status, 0) == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return ISO_NONE;
+    return want;
+}
+
+/* ---- System V objects visible here (this namespace) -------------------- */
+
+struct ipc_obj { char kind; int id; };
+
+/* List shm ('m'), sem ('s') and msg ('q') objects; describe them in text. */
+static int list_ipc(struct ipc_obj *objs, int max, char *text, size_t textlen)
+{
+    static const struct { char kind; const char *file, *what; } tables[] = {
+        { 'm', "/proc/sysvipc/shm", "shared memory segment" },
+        { 's', "/proc/sysvipc/sem", "semaphore set" },
+        { 'q', "/proc/sysvipc/msg", "message queue" },
+    };
+    int n = 0;
+    if (text)
+        text[0] = '\0';
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+        FILE *f = fopen(tables[t].file, "r");
+        if (f == NULL)
+            continue;
+        char line[512];
+        if (fgets(line, sizeof line, f) == NULL) {  /* the header */
+            fclose(f);
+            continue;
+        }
+        while (fgets(line, sizeof line, f) != NULL) {
+            long long key;
+            int id;
+            if (sscanf(line, "%lld %d", &key, &id) != 2)
+                continue;
+            if (n < max)
+                objs[n] = (struct ipc_obj) { tables[t].kind, id };
+            n++;
+            if (text && strlen(text) + 100 < textlen)
+                snprintf(text + strlen(text), textlen - strlen(text), "%s%s id %d key 0x%08llx",
+                         text[0] ? ", " : "", tables[t].what, id, (unsigned long long) key & 0xffffffffULL);
+        }
+        fclose(f);
+    }
+    return n;
+}
+
+static void remove_ipc(const struct ipc_obj *o)
+{
+    if (o->kind == 'm')
+        shmctl(o->id, IPC_RMID, NULL);
+    else if (o->kind == 's')
+        semctl(o->id, 0, IPC_RMID);
+    else
+        msgctl(o->id, IPC_RMID, NULL);
+}
+
+/* ---- the test process ---------------------------------------------------- */
+
+static double limit_seconds(const struct job *job)
+{
+    if (job->opt->sanitize)
+        return job->lab->timeout_s * 2;
+    return job->lab->timeout_s * job->opt->timeout_scale + VALGRIND_STARTUP_S;
+}
+
+/* Build the command: valgrind (or the sanitizer build alone) and the runner. */
+static void test_command(const struct job *job, const char **argv, char *runner)
+{
+    int n = 0;
+    snprintf(runner, PATH_MAX, "%s/runner", job->lab->build_dir);
+    if (!job->opt->sanitize) {
+        argv[n++] = "valgrind";
+        argv[n++] = "-q";
+        argv[n++] = "--tool=memcheck";
+        argv[n++] = "--xml=yes";
+        argv[n++] = "--xml-file=vg.%p.xml";
+        argv[n++] = "--leak-check=full";
+        argv[n++] = "--show-leak-kinds=definite,indirect";
+        argv[n++] = "--errors-for-leak-kinds=definite,indirect";
+        argv[n++] = "--num-callers=30";
+    }
+    argv[n++] = runner;
+    argv[n++] = "--run";
+    argv[n++] = job->test->name;
+    argv[n++] = "--result-fd";
+    argv[n++] = "3";
+    argv[n] = NULL;
+}
+
+static void set_limit(int resource, rlim_t value)
+{
+    struct rlimit rl = { value, value };
+    setrlimit(resource, &rl);
+}
+
+/* In the forked child: become the test process.  Never returns. */
+static void exec_test(const struct job *job, int result_w)
+{
+    const char *argv[24];
+    char runner[PATH_MAX];
+    setpgid(0, 0);
+    test_command(job, argv, runner);
+
+    rlim_t cpu = (rlim_t) limit_seconds(job) + 5;
+    set_limit(RLIMIT_CORE, 0);
+    set_limit(RLIMIT_CPU, cpu);
+    set_limit(RLIMIT_FSIZE, 256UL << 20);
+
+    int in = open("/dev/null", O_RDONLY);
+    int out = open("stdout.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = open("stderr.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (in == -1 || out == -1 || err == -1)
+        _exit(126);
+    dup2(in, STDIN_FILENO);
+    dup2(out, STDOUT_FILENO);
+    dup2(err, STDERR_FILENO);
+    if (result_w != RESULT_FD) {
+        dup2(result_w, RESULT_FD);
+        close(result_w);
+    }
+    for (int fd = RESULT_FD + 1; fd < 1024; fd++)
+        close(fd);
+    setenv("CK_FORK", "no", 1);
+    setenv("ASAN_OPTIONS", "log_path=asan:detect_leaks=1", 1);
+    setenv("UBSAN_OPTIONS", "log_path=ubsan:print_stacktrace=1", 1);
+    execvp(argv[0], (char *const *) argv);
+    dprintf(STDERR_FILENO, "grader: %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+}
+
+/* Kill every process this subreaper has inherited, then reap them all. */
+static void kill_and_reap(pid_t group)
+{
+    for (int round = 0; round < 250; round++) {
+        kill(-group, SIGKILL);
+        DIR *d = opendir("/proc");
+        struct dirent *e;
+        while (d && (e = readdir(d)) != NULL) {
+            char path[300], buf[512];
+            snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+            FILE *f = fopen(path, "r");
+            if (f == NULL)
+                continue;
+            size_t n = fread(buf, 1, sizeof buf - 1, f);
+            fclose(f);
+            buf[n] = '\0';
+            char *close_paren = strrchr(buf, ')');
+            int ppid;
+            if (close_paren && sscanf(close_paren + 1, " %*c %d", &ppid) == 1 && ppid == getpid())
+                kill(atoi(e->d_name), SIGKILL);
+        }
+        if (d)
+            closedir(d);
+        pid_t w;
+        while ((w = waitpid(-1, NULL, WNOHANG)) > 0)
+            ;
+        if (w == -1 && errno == ECHILD)
+            return;
+        struct timespec nap = { 0, 20 * 1000 * 1000 };
+        nanosleep(&nap, NULL);
+    }
+}
+
+static double since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double) (now.tv_sec - start->tv_sec) + (double) (now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static volatile sig_atomic_t test_group;
+
+/* The grader was interrupted or died: take the test's processes along. */
+static void on_stop(int sig)
+{
+    (void) sig;
+    if (test_group > 0)
+        kill(-test_group, SIGKILL);
+    _exit(1);
+}
+
+/* The supervisor's life: run the test, then write the report to out_fd. */
+static void supervise(const struct job *job, enum isolation iso, int out_fd)
+{
+    FILE *out = fdopen(out_fd, "w");
+    if (out == NULL)
+        _exit(1);
+    signal(SIGINT, on_stop);
+    signal(SIGTERM, on_stop);
+    signal(SIGHUP, on_stop);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    if (iso != ISO_NONE && enter_namespace(iso) == -1)
+        iso = ISO_NONE;
+    struct ipc_obj before[MAX_IPC];
+    int nbefore = iso == ISO_NONE ? list_ipc(before, MAX_IPC, NULL, 0) : 0;
+
+    int result[2];
+    if (chdir(job->dir) == -1 || pipe(result) == -1) {
+        fprintf(out, "error cannot prepare %s: %s\n", job->dir, strerror(errno));
+        _exit(0);
+    }
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    pid_t child = fork();
+    if (child == -1) {
+        fprintf(out, "error fork: %s\n", strerror(errno));
+        _exit(0);
+    }
+    if (child == 0) {
+        fclose(out);
+        close(result[0]);
+        exec_test(job, result[1]);
+    }
+    setpgid(child, child);
+    test_group = child;
+    close(result[1]);
+    fcntl(result[0], F_SETFL, O_NONBLOCK);
+
+    char records[4096];
+    size_t nrec = 0;
+    int status = 0, timed_out = 0;
+    double limit = limit_seconds(job);
+    for (;;) {
+        struct pollfd p = { result[0], POLLIN, 0 };
+        poll(&p, 1, 50);
+        ssize_t n;
+        while (nrec < sizeof records - 1 &&
+               (n = read(result[0], records + nrec, sizeof records - 1 - nrec)) > 0)
+            nrec += (size_t) n;
+        if (waitpid(child, &status, WNOHANG) == child)
+            break;
+        if (since(&start) > limit) {
+            timed_out = 1;
+            kill(-child, SIGKILL);
+            waitpid(child, &status, 0);
+            break;
+        }
+    }
+    double seconds = since(&start);
+    kill_and_reap(child);
+    ssize_t n;
+    while (nrec < sizeof records - 1 &&
+           (n = read(result[0], records + nrec, sizeof records - 1 - nrec)) > 0)
+        nrec += (size_t) n;
+    records[nrec] = '\0';
+
+    fprintf(out, "status %d\ntimeout %d\nseconds %.3f\n", status, timed_out, seconds);
+    /* Only the test process's own record counts, not a forked child's. */
+    for (char *line = strtok(records, "\n"); line; line = strtok(NULL, "\n")) {
+        char *rest;
+        if (strtol(line, &rest, 10) == (long) child && *rest == ' ') {
+            fprintf(out, "record %.1000s\n", rest + 1);
+            break;
+        }
+    }
+    struct ipc_obj after[MAX_IPC];
+    char text[1024];
+    int nafter = list_ipc(after, MAX_IPC, text, sizeof text);
+    if (iso == ISO_NONE) {
+        /* Leftovers are the objects that were not there before; remove them. */
+        int left = 0;
+        for (int i = 0; i < nafter && i < MAX_IPC; i++) {
+            int old = 0;
+            for (int j = 0; j < nbefore && j < MAX_IPC; j++)
+                old |= before[j].kind == after[i].kind && before[j].id == after[i].id;
+            if (!old) {
+                left++;
+                remove_ipc(&after[i]);
+            }
+        }
+        nafter = left;
+    }
+    fprintf(out, "ipc %d %s\n", nafter, nafter ? text : "");
+    fclose(out);
+    _exit(0);
+}
+
+struct job *start_test(const struct options *opt, enum isolation iso,
+                       struct lab *lab, struct test *test)
+{
+    struct job *job = calloc(1, sizeof *job);
+    if (job == NULL)
+        return NULL;
+    job->opt = opt;
+    job->lab = lab;
+    job->test = test;
+    snprintf(job->dir, sizeof job->dir, "%s/%s/tests/%s", opt->out, lab->slug, test->name);
+    int report[2];
+    if (fresh_dir(job->dir) == -1 || pipe2(report, O_CLOEXEC) == -1) {
+        free(job);
+        return NULL;
+    }
+    /* Keep the exact command beside the logs, for an instructor to rerun. */
+    char path[PATH_MAX + 16], runner[PATH_MAX];
+    const char *argv[24];
+    test_command(job, argv, runner);
+    snprintf(path, sizeof path, "%s/command.txt", job->dir);
+    FILE *f = fopen(path, "w");
+    if (f != NULL) {
+        fprintf(f, "cd %s && CK_FORK=no", job->dir);
+        for (int i = 0; argv[i] != NULL; i++)
+            fprintf(f, " %s", argv[i]);
+        fprintf(f, "\n");
+        fclose(f);
+    }
+    fflush(NULL);
+    job->supervisor = fork();
+    if (job->supervisor == -1) {
+        close(report[0]);
+        close(report[1]);
+        free(job);
+        return NULL;
+    }
+    if (job->supervisor == 0) {
+        close(report[0]);
+        supervise(job, iso, report[1]);
+    }
+    close(report[1]);
+    job->fd = report[0];
+    return job;
+}
+
+int job_fd(const struct job *job)
+{
+    return job->fd;
+}
+
+bool job_poll(struct job *job)
+{
+    ssize_t n = read(job->fd, job->report + job->len, sizeof job->report - 1 - job->len);
+    if (n > 0) {
+        job->len += (size_t) n;
+        return job->len >= sizeof job->report - 1;
+    }
+    return n == 0 || (errno != EINTR && errno != EAGAIN);
+}
+
+static const char *signal_name(int sig)
+{
+    const char *abbrev = sigabbrev_np(sig);
+    static char buf[32];
+    snprintf(buf, sizeof buf, "SIG%s", abbrev ? abbrev : "?");
+    return buf;
+}
+
+/* First line of the sanitizer's report, if the sanitizer build wrote one. */
+static void sanitizer_summary(const char *dir, struct vg_summary *sum)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && sum->errors == 0 && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "asan.", 5) != 0 && strncmp(e->d_name, "ubsan.", 6) != 0)
+            continue;
+        char path[PATH_MAX + 300], line[512];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "r");
+        while (f && fgets(line, sizeof line, f) != NULL) {
+            char *hit = strstr(line, "ERROR: ");
+            if (hit == NULL)
+                hit = strstr(line, "runtime error:");
+            if (hit != NULL) {
+                snprintf(sum->first, sizeof sum->first, "%s", line);
+                one_line(sum->first);
+                sum->errors = 1;
+                break;
+            }
+        }
+        if (f)
+            fclose(f);
+    }
+    if (d)
+        closedir(d);
+}
+
+void finish_test(struct job *job)
+{
+    struct test *t = job->test;
+    int status = 0, timed_out = 0, ipc = 0, got_status = 0;
+    char record[1100] = "", ipc_text[1100] = "", error[600] = "";
+
+    waitpid(job->supervisor, NULL, 0);
+    close(job->fd);
+    job->report[job->len] = '\0';
+    for (char *line = strtok(job->report, "\n"); line; line = strtok(NULL, "\n")) {
+        if (sscanf(line, "status %d", &status) == 1)
+            got_status = 1;
+        sscanf(line, "timeout %d", &timed_out);
+        sscanf(line, "seconds %lf", &t->seconds);
+        if (strncmp(line, "record ", 7) == 0)
+            snprintf(record, sizeof record, "%s", line + 7);
+        if (sscanf(line, "ipc %d", &ipc) == 1)
+            snprintf(ipc_text, sizeof ipc_text, "%s", line + 4 + strcspn(line + 4, " ") + 1);
+        if (strncmp(line, "error ", 6) == 0)
+            snprintf(error, sizeof error, "%s", line + 6);
+    }
+
+    struct vg_summary vg = { 0, "" };
+    if (job->opt->sanitize)
+        sanitizer_summary(job->dir, &vg);
+    else
+        vg_read_dir(job->dir, &vg);
+
+    const char *where = vg.first[0] ? vg.first : "";
+    if (error[0] || !got_status) {
+        t->outcome = OUT_ERROR;
+        snprintf(t->reason, sizeof t->reason, "grader: %s", error[0] ? error : "the supervisor died");
+    } else if (timed_out) {
+        t->outcome = OUT_TIMEOUT;
+        snprintf(t->reason, sizeof t->reason, "timeout: still running after %.0f s, killed "
+                 "(an endless loop, or waiting on a lock nobody will free?)", t->seconds);
+    } else if (WIFSIGNALED(status)) {
+        t->outcome = OUT_CRASH;
+        snprintf(t->reason, sizeof t->reason, "crash: killed by %s%s%s", signal_name(WTERMSIG(status)),
+                 where[0] ? " after " : "", where);
+    } else if (vg.errors > 0) {
+        t->outcome = OUT_MEMORY_ERROR;
+        snprintf(t->reason, sizeof t->reason, "memory error%s: %s",
+                 vg.errors > 1 ? "s (first shown)" : "", where);
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 2 && record[0] == '\0') {
+        t->outcome = OUT_ERROR;
+        snprintf(t->reason, sizeof t->reason, "grader: the runner has no test '%s' "
+                 "(points file and tests disagree)", t->name);
+    } else if (strncmp(record, "fail ", 5) == 0) {
+        t->outcome = OUT_FAIL;
+        snprintf(t->reason, sizeof t->reason, "%s", record + 5);
+    } else if (strcmp(record, "pass") != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        t->outcome = OUT_FAIL;
+        snprintf(t->reason, sizeof t->reason, "the test process exited with status %d before "
+                 "the test finished (exit() called during a test?)",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    } else if (ipc > 0) {
+        t->outcome = OUT_IPC_LEAK;
+        snprintf(t->reason, sizeof t->reason, "IPC leak: %d object%s left: %s", ipc,
+                 ipc > 1 ? "s" : "", ipc_text);
+    } else {
+        t->outcome = OUT_PASS;
+        t->reason[0] = '\0';
+    }
+    one_line(t->reason);
+    t->score = t->outcome == OUT_PASS ? t->points : 0;
+    free(job);
+}
