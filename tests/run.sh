@@ -1,0 +1,148 @@
+#!/bin/sh
+# run.sh — the courseware's own test suite: what `make test` and CI run.
+#
+# It grades the reference solutions (full marks under valgrind and under
+# ASan+UBSan), the starters (they build and score 0 without crashing or
+# hanging the grader), the adversarial corpus (each submission to its exact
+# expected outcome per test), the grader's own fixture lab, and runs the
+# claims suite against the live kernel.  Ends with "N passed, N failed".
+#
+#   $ make test
+set -u
+cd "$(dirname "$0")/.."
+GRADER=build/bin/shmlab-grade
+OUT=build/test
+passed=0
+failed=0
+rm -rf "$OUT"
+mkdir -p "$OUT"
+ipc_objects() { awk 'NR > 1 { print FILENAME, $2 }' /proc/sysvipc/shm /proc/sysvipc/sem /proc/sysvipc/msg | sort; }
+ipc_before=$(ipc_objects)
+
+ok()   { passed=$((passed + 1)); echo "ok      $1"; }
+fail() { failed=$((failed + 1)); echo "FAILED  $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/        /'; }
+
+# expect NAME COMMAND...: the command must exit 0.
+expect() {
+    name=$1; shift
+    if log=$("$@" 2>&1); then ok "$name"; else fail "$name" "$(echo "$log" | tail -n 15)"; fi
+}
+
+# grade NAME ARGS...: run the grader into $OUT/NAME; its exit status must be 0.
+grade() {
+    name=$1; shift
+    if ! "$GRADER" --quiet --out "$OUT/$name" "$@" >"$OUT/$name.log" 2>&1; then
+        fail "grader ran on $name" "$(tail -n 5 "$OUT/$name.log")"
+        return 1
+    fi
+}
+
+# tsv NAME: the results table of a grading run, without its header.
+tsv() { tail -n +2 "$OUT/$1/results.tsv"; }
+
+labs=$(ls -d labs/[0-9][0-9]-*/ | xargs -n1 basename)
+
+# -- every lab is complete -------------------------------------------------
+for slug in $labs; do
+    missing=""
+    for f in labs/$slug/lab.h labs/$slug/lab.c labs/$slug/tests/public.c labs/$slug/points \
+             labs/$slug/demo.c solutions/$slug/lab.c grader/hidden/$slug/hidden.c \
+             grader/hidden/$slug/points handouts/en/$slug.md slides/$slug.md; do
+        [ -f "$f" ] || missing="$missing $f"
+    done
+    if [ -z "$missing" ]; then ok "$slug has every part of a lab"; else fail "$slug has every part of a lab" "missing:$missing"; fi
+    total=$(cat labs/$slug/points grader/hidden/$slug/points 2>/dev/null |
+            awk '!/^[ \t]*(#|@|$)/ { s += $2 } END { print s + 0 }')
+    if [ "$total" -eq 100 ]; then ok "$slug points add up to 100"; else fail "$slug points add up to 100" "they add up to $total"; fi
+    if grep -q ENOSYS "solutions/$slug/lab.c"; then fail "$slug solution has no ENOSYS stub"; else ok "$slug solution has no ENOSYS stub"; fi
+done
+
+# -- the reference solutions score full marks under valgrind ----------------
+if grade solutions --submission solutions; then
+    for slug in $labs; do
+        bad=$(tsv solutions | awk -F'\t' -v l="$slug" '$1 == l && $4 != "pass" { print $2 ": " $4 " " $8 }')
+        if [ -z "$bad" ]; then ok "$slug solution passes every test under valgrind"; else fail "$slug solution passes every test under valgrind" "$bad"; fi
+        # The points files and the compiled tests must name the same tests.
+        listed=$(build/test/solutions/$slug/build/runner --list 2>&1 | awk '{ print $2 }' | sort)
+        pointed=$(tsv solutions | awk -F'\t' -v l="$slug" '$1 == l { print $2 }' | sort)
+        if [ "$listed" = "$pointed" ]; then ok "$slug points files list exactly the compiled tests"
+        else fail "$slug points files list exactly the compiled tests" "$(printf 'compiled:\n%s\npoints:\n%s' "$listed" "$pointed")"; fi
+    done
+fi
+
+# -- ... and under AddressSanitizer + UndefinedBehaviorSanitizer ------------
+if grade sanitize --submission solutions --sanitize; then
+    for slug in $labs; do
+        bad=$(tsv sanitize | awk -F'\t' -v l="$slug" '$1 == l && $4 != "pass" { print $2 ": " $4 " " $8 }')
+        if [ -z "$bad" ]; then ok "$slug solution passes every test under ASan+UBSan"; else fail "$slug solution passes every test under ASan+UBSan" "$bad"; fi
+    done
+fi
+
+# -- the starters build, fail cleanly and score 0 ---------------------------
+if grade starters --submission labs; then
+    for slug in $labs; do
+        bad=$(tsv starters | awk -F'\t' -v l="$slug" '$1 == l && ($4 != "fail" || $5 != 0) { print $2 ": " $4 " " $5 " " $8 }')
+        if [ -z "$bad" ]; then ok "$slug starter builds and every test fails cleanly with 0 points"
+        else fail "$slug starter builds and every test fails cleanly with 0 points" "$bad"; fi
+    done
+fi
+
+# -- make check's contract: non-zero exit when a test fails ----------------
+for slug in $labs; do
+    if "$GRADER" --quiet --public-only --strict --lab "$slug" --out "$OUT/strict-starter" >/dev/null 2>&1; then
+        fail "$slug: --strict exits non-zero on the starter"
+    else ok "$slug: --strict exits non-zero on the starter"; fi
+    expect "$slug: --strict exits 0 on the solution" \
+        "$GRADER" --quiet --public-only --strict --lab "$slug" --submission solutions --out "$OUT/strict-solution"
+done
+
+# -- the grader's own fixture: one test per outcome it must tell apart ------
+sh tests/grader-fixture.sh "$GRADER" "$OUT/fixture" && ok "grader tells every outcome apart (tests/grader-fixture)" ||
+    fail "grader tells every outcome apart (tests/grader-fixture)" "$(cat "$OUT/fixture.log" 2>/dev/null | tail -n 20)"
+
+# -- the adversarial corpus: each graded to its exact expected outcome ------
+for dir in grader/corpus/*/; do
+    name=$(basename "$dir")
+    sub="$OUT/corpus-src/$name"
+    rm -rf "$sub"
+    mkdir -p "$sub"
+    for slug in $labs; do
+        mkdir -p "$sub/$slug"
+        if [ -f "$dir/$slug.patch" ]; then
+            cp "solutions/$slug/lab.c" "$sub/$slug/lab.c"
+            (cd "$sub/$slug" && git apply --unsafe-paths "$OLDPWD/$dir/$slug.patch") ||
+                { fail "corpus $name: $slug.patch applies to the solution"; continue 2; }
+        elif [ -f "$dir/$slug/lab.c" ]; then
+            cp "$dir/$slug/lab.c" "$sub/$slug/lab.c"
+        else
+            cp "solutions/$slug/lab.c" "$sub/$slug/lab.c"
+        fi
+    done
+    grade "corpus-$name" --submission "$sub" || continue
+    diff=$(sh tests/compare-grades.sh "$dir/expected" "$OUT/corpus-$name/results.tsv" 2>&1) ||
+        diff="compare-grades.sh failed: $diff"
+    if [ -z "$diff" ]; then ok "corpus $name graded exactly as expected"; else fail "corpus $name graded exactly as expected" "$diff"; fi
+    if [ -s "$OUT/corpus-$name/results.json" ]; then ok "corpus $name: results.json written"; else fail "corpus $name: results.json written"; fi
+done
+
+# -- the claims: what the handouts say, checked on this kernel -------------
+for src in tests/claims/*.c; do
+    [ -f "$src" ] || continue
+    bin="$OUT/claims/$(basename "$src" .c)"
+    mkdir -p "$OUT/claims"
+    if ! log=$(cc -std=c11 -D_GNU_SOURCE= -Wall -Wextra -Werror -g -pthread -o "$bin" "$src" \
+                $(pkg-config --cflags --libs check) 2>&1); then
+        fail "claims $(basename "$src") compiles" "$log"; continue
+    fi
+    expect "claims $(basename "$src") hold on this kernel" "$bin"
+done
+
+# -- nothing of ours is left in the System V tables --------------------------
+ipc_objects >"$OUT/ipc-after"
+left=$(echo "$ipc_before" | comm -13 - "$OUT/ipc-after")
+if [ -z "$left" ]; then ok "no System V object left after the suite"
+else fail "no System V object left after the suite" "$left"; fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
