@@ -4,7 +4,8 @@
 #   make grade SUBMISSION=dir      grade another submission (dir/NN-slug/lab.c)
 #   make check LAB=4               the public tests of one lab, under valgrind
 #   make test                      the courseware's own test suite (CI)
-#   make demo LAB=4                the classroom demonstration
+#   make demo LAB=4                the classroom demonstration (ARGS=... for its options)
+#   make bench                     throughput and cost figures for the lectures
 #   make clean-ipc                 remove your leftover System V objects
 
 BUILD      := build
@@ -14,7 +15,7 @@ SUBMISSION ?= labs
 LAB        ?=
 STRICT     := -std=c11 -D_GNU_SOURCE= -Wall -Wextra -Werror
 
-.PHONY: help deps grade check test demo clean clean-ipc
+.PHONY: help deps grade check test demo bench clean clean-ipc
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -44,7 +45,10 @@ test: $(GRADER)
 	@sh tests/run.sh
 
 demo: deps
-	@sh scripts/demo.sh $(LAB)
+	@sh scripts/lab-program.sh "$(LAB)" demo $(ARGS)
+
+bench: deps
+	@sh scripts/bench.sh
 
 clean:
 	rm -rf $(BUILD)
