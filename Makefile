@@ -2,6 +2,7 @@
 #
 #   make grade                     grade the working tree's labs/ (yours)
 #   make grade SUBMISSION=dir      grade another submission (dir/NN-slug/lab.c)
+#   make grade CLASS=dir           grade a class: one sub-folder per student, in parallel
 #   make check LAB=4               the public tests of one lab, under valgrind
 #   make test                      the courseware's own test suite (CI)
 #   make demo LAB=4                the classroom demonstration (ARGS=... for its options)
@@ -12,6 +13,7 @@ BUILD      := build
 GRADER     := $(BUILD)/bin/shmlab-grade
 GRADER_SRC := $(wildcard grader/src/*.c)
 SUBMISSION ?= labs
+CLASS      ?=
 LAB        ?=
 STRICT     := -std=c11 -D_GNU_SOURCE= -Wall -Wextra -Werror
 
@@ -35,7 +37,7 @@ $(GRADER): $(GRADER_SRC) grader/src/grader.h | deps
 	    $$(pkg-config --libs jansson expat)
 
 grade: $(GRADER)
-	@$(GRADER) --submission $(SUBMISSION) $(if $(LAB),--lab $(LAB))
+	@$(GRADER) $(if $(CLASS),--class $(CLASS),--submission $(SUBMISSION)) $(if $(LAB),--lab $(LAB))
 
 check: $(GRADER)
 	@test -n "$(LAB)" || { echo "usage: make check LAB=n   (e.g. make check LAB=4)" >&2; exit 2; }

@@ -28,4 +28,16 @@ ln -s "$here/../grader/runner" "$cw/grader/runner"
     if grep -q '100%' "$out/results.json" "$out/results.tsv"; then
         echo "the submission's fake Check summary reached the results"; exit 1
     fi
+
+    # A class: the fixture student, an empty folder, and a student whose
+    # toy(1) is fixed (+2 points).  Rows in name order, quoted where needed.
+    class="$out-class"
+    rm -rf "$class" && mkdir -p "$class/alice" "$class/bob,jr" "$class/carol"
+    cp -r "$here/grader-fixture/submission/99-toy" "$class/alice/"
+    cp -r "$here/grader-fixture/submission/99-toy" "$class/carol/"
+    sed -i 's/case 1: return 1;/case 1: return 0;/' "$class/carol/99-toy/lab.c"
+    "$grader" --courseware "$cw" --class "$class" --out "$class-out" || { echo "class grading exited $?"; exit 1; }
+    printf '%s\n' "student,98-missing,99-toy,total,status" "alice,0,19,19,ok" \
+        '"bob,jr",0,0,0,ok' "carol,0,21,21,ok" | diff - "$class-out/gradebook.csv" ||
+        { echo "gradebook.csv differs from the expected one (above)"; exit 1; }
 } >"$log" 2>&1

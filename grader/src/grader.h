@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define MAX_LABS 32
 #define MAX_TESTS 64
@@ -54,6 +55,7 @@ enum isolation { ISO_NAMESPACE, ISO_USER_NAMESPACE, ISO_NONE };
 struct options {
     char courseware[PATH_MAX];  /* root holding labs/ and grader/ */
     char submission[PATH_MAX];  /* folder holding <slug>/lab.c (or labs/<slug>/lab.c) */
+    char class_dir[PATH_MAX];   /* --class: one submission folder per student */
     char out[PATH_MAX];         /* where results and logs go */
     const char *only_lab;       /* "4" or "04-race": grade just that lab */
     bool public_only;           /* skip hidden tests (a student's own check) */
@@ -90,13 +92,16 @@ struct vg_summary {
 void vg_read_dir(const char *dir, struct vg_summary *sum);
 
 /* report.c */
-void report_table(const struct options *opt, const struct lab *labs, int nlabs,
+void report_table(FILE *out, const struct options *opt, const struct lab *labs, int nlabs,
                   enum isolation iso, bool color);
 int write_results(const struct options *opt, const struct lab *labs, int nlabs,
                   bool finished, const char *note);
 const char *outcome_name(enum outcome o);
 
-/* util (main.c) */
+/* class.c: grade every sub-folder of opt->class_dir; the exit status */
+int grade_class(const struct options *opt, const char *self, const struct lab *labs, int nlabs);
+
+/* util.c */
 int mkdir_p(const char *path);
 int fresh_dir(const char *path);  /* remove path and everything in it, make it again */
 void one_line(char *s);  /* newlines and tabs become spaces, trailing space trimmed */

@@ -22,7 +22,7 @@ static struct lab all_labs[MAX_LABS];
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: shmlab-grade [--courseware DIR] [--submission DIR] [--out DIR] [--lab N]\n"
+            "usage: shmlab-grade [--courseware DIR] [--submission DIR | --class DIR] [--out DIR] [--lab N]\n"
             "                    [--public-only] [--sanitize] [--strict] [--jobs N]\n"
             "                    [--timeout-scale F] [--quiet]\n");
     exit(2);
@@ -43,6 +43,7 @@ static void parse_args(int argc, char *argv[], struct options *opt)
         else if (strcmp(a, "--quiet") == 0) opt->quiet = true;
         else if (v == NULL) usage();
         else if (strcmp(a, "--courseware") == 0) snprintf(opt->courseware, sizeof opt->courseware, "%s", v), i++;
+        else if (strcmp(a, "--class") == 0) snprintf(opt->class_dir, sizeof opt->class_dir, "%s", v), i++;
         else if (strcmp(a, "--submission") == 0) snprintf(opt->submission, sizeof opt->submission, "%s", v), i++;
         else if (strcmp(a, "--out") == 0) snprintf(opt->out, sizeof opt->out, "%s", v), i++;
         else if (strcmp(a, "--lab") == 0) opt->only_lab = v, i++;
@@ -54,13 +55,14 @@ static void parse_args(int argc, char *argv[], struct options *opt)
         snprintf(opt->submission, sizeof opt->submission, "%s/labs", opt->courseware);
     if (opt->out[0] == '\0') {
         char copy[PATH_MAX];
-        snprintf(copy, sizeof copy, "%s", opt->submission);
-        snprintf(opt->out, sizeof opt->out, "%s/build/grade/%s", opt->courseware, basename(copy));
+        snprintf(copy, sizeof copy, "%s", opt->class_dir[0] ? opt->class_dir : opt->submission);
+        snprintf(opt->out, sizeof opt->out, "%s/build/grade/%s%s", opt->courseware,
+                 opt->class_dir[0] ? "class-" : "", basename(copy));
     }
     /* Paths are handed to processes that run elsewhere: make them absolute. */
-    char *paths[] = { opt->courseware, opt->submission, opt->out };
-    for (size_t i = 0; i < 3; i++) {
-        if (paths[i][0] == '/')
+    char *paths[] = { opt->courseware, opt->submission, opt->out, opt->class_dir };
+    for (size_t i = 0; i < 4; i++) {
+        if (paths[i][0] == '/' || paths[i][0] == '\0')
             continue;
         char cwd[PATH_MAX], abs[PATH_MAX * 2 + 2];
         if (getcwd(cwd, sizeof cwd) == NULL)
@@ -173,6 +175,16 @@ int main(int argc, char *argv[])
         fprintf(stderr, "grader: valgrind not found; run: sh scripts/install-deps.sh\n");
         return 2;
     }
+    if (opt.class_dir[0]) {
+        char self[PATH_MAX];
+        ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (len <= 0) {
+            fprintf(stderr, "grader: cannot find its own executable: %s\n", strerror(errno));
+            return 2;
+        }
+        self[len] = '\0';
+        return grade_class(&opt, self, all_labs, nlabs);
+    }
     if (mkdir_p(opt.out) == -1 || write_results(&opt, all_labs, nlabs, false, NULL) == -1) {
         fprintf(stderr, "grader: cannot write results in %s: %s\n", opt.out, strerror(errno));
         return 2;
@@ -198,8 +210,13 @@ int main(int argc, char *argv[])
         for (int i = 0; i < all_labs[l].ntests; i++)
             all_passed &= all_labs[l].tests[i].outcome == OUT_PASS;
     int rc = write_results(&opt, all_labs, nlabs, true, all_passed ? "all tests passed" : "graded");
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/report.txt", opt.out);
+    FILE *report = fopen(path, "w");
+    if (report == NULL || (report_table(report, &opt, all_labs, nlabs, iso, false), fclose(report)) != 0)
+        rc = -1;
     if (!opt.quiet)
-        report_table(&opt, all_labs, nlabs, iso, isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
+        report_table(stdout, &opt, all_labs, nlabs, iso, isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
     if (rc == -1) {
         fprintf(stderr, "grader: cannot write results in %s\n", opt.out);
         return 2;

@@ -5,6 +5,7 @@
                  "after_published".  Rewritten after every lab, and first of
                  all before anything runs, so a run that dies part-way still
                  leaves a score and a reason behind.
+   report.txt    the table printed on stdout, without colour.
    results.tsv   one line per test, for scripts and the courseware's own
                  tests: lab, test, visibility, outcome, score, max, seconds,
                  reason. */
@@ -33,7 +34,7 @@ static void lab_totals(const struct lab *lab, int *score, int *max)
     }
 }
 
-void report_table(const struct options *opt, const struct lab *labs, int nlabs,
+void report_table(FILE *out, const struct options *opt, const struct lab *labs, int nlabs,
                   enum isolation iso, bool color)
 {
     const char *green = color ? "\033[32m" : "", *red = color ? "\033[31m" : "";
@@ -41,8 +42,8 @@ void report_table(const struct options *opt, const struct lab *labs, int nlabs,
     const char *off = color ? "\033[0m" : "";
     int total = 0, total_max = 0;
 
-    printf("\n%sshmlab grade%s  %s\n", bold, off, opt->submission);
-    printf("%s%s, %s; logs in %s%s\n", dim,
+    fprintf(out, "\n%sshmlab grade%s  %s\n", bold, off, opt->submission);
+    fprintf(out, "%s%s, %s; logs in %s%s\n", dim,
            opt->sanitize ? "ASan+UBSan build" : "valgrind memcheck",
            isolation_name(iso), opt->out, off);
     for (int l = 0; l < nlabs; l++) {
@@ -51,21 +52,21 @@ void report_table(const struct options *opt, const struct lab *labs, int nlabs,
         lab_totals(lab, &score, &max);
         total += score;
         total_max += max;
-        printf("\n%s%-10s %-52s %3d/%d%s\n", bold, lab->slug, lab->title, score, max, off);
+        fprintf(out, "\n%s%-10s %-52s %3d/%d%s\n", bold, lab->slug, lab->title, score, max, off);
         if (lab->build_error[0]) {
-            printf("  %s0 points: %s%s\n", red, lab->build_error, off);
+            fprintf(out, "  %s0 points: %s%s\n", red, lab->build_error, off);
             continue;
         }
         for (int i = 0; i < lab->ntests; i++) {
             const struct test *t = &lab->tests[i];
             bool ok = t->outcome == OUT_PASS;
-            printf("  %s%-12s%s %3d/%-3d %s%s\n", ok ? green : red, outcome_name(t->outcome), off,
+            fprintf(out, "  %s%-12s%s %3d/%-3d %s%s\n", ok ? green : red, outcome_name(t->outcome), off,
                    t->score, t->points, t->name, t->hidden ? " (hidden)" : "");
             if (!ok)
-                printf("  %s             %s%s\n", dim, t->reason, off);
+                fprintf(out, "  %s             %s%s\n", dim, t->reason, off);
         }
     }
-    printf("\n%sTotal %d/%d%s\n", bold, total, total_max, off);
+    fprintf(out, "\n%sTotal %d/%d%s\n", bold, total, total_max, off);
 }
 
 static json_t *test_json(const struct lab *lab, const struct test *t)

@@ -1,0 +1,234 @@
+/* class.c — grade a whole class: one sub-folder per student.
+
+   Each student is graded by a child grader process of its own (this same
+   program, --submission STUDENT --jobs 1), opt->jobs of them at a time: a
+   submission that wrecks its grader wrecks only its own row.  Output order
+   is the sorted folder order whatever finishes first.
+
+   OUT/<student>/     that student's results.json, results.tsv, report.txt, logs
+   OUT/gradebook.csv  student, one column per lab, total, status
+
+   $ build/bin/shmlab-grade --class submissions/ --out build/grade/class */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grader.h"
+
+#define MAX_STUDENTS 2000
+
+struct student {
+    char name[256];
+    pid_t pid;
+    int status;                /* the child grader's wait status */
+    int scores[MAX_LABS];
+    int total;
+};
+
+static int is_student(const struct dirent *e)
+{
+    return e->d_name[0] != '.' && e->d_type == DT_DIR;
+}
+
+/* Start the child grader for one student; its output goes to grader.log. */
+static pid_t start_student(const struct options *opt, const char *self, const struct student *s)
+{
+    char sub[PATH_MAX * 2], out[PATH_MAX * 2], log[PATH_MAX * 2 + 16];
+    snprintf(sub, sizeof sub, "%s/%s", opt->class_dir, s->name);
+    snprintf(out, sizeof out, "%s/%s", opt->out, s->name);
+    snprintf(log, sizeof log, "%s/grader.log", out);
+    if (fresh_dir(out) == -1)
+        return -1;
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd == -1)
+        _exit(2);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    char scale[32];
+    snprintf(scale, sizeof scale, "%g", opt->timeout_scale);
+    const char *argv[20] = { self, "--courseware", opt->courseware, "--submission", sub,
+                             "--out", out, "--jobs", "1", "--timeout-scale", scale };
+    int n = 11;
+    if (opt->only_lab) {
+        argv[n++] = "--lab";
+        argv[n++] = opt->only_lab;
+    }
+    if (opt->public_only)
+        argv[n++] = "--public-only";
+    if (opt->sanitize)
+        argv[n++] = "--sanitize";
+    argv[n] = NULL;
+    execv(self, (char *const *) argv);
+    _exit(2);
+}
+
+/* Add up one student's results.tsv per lab (missing file: all zero). */
+static void read_scores(const struct options *opt, const struct lab *labs, int nlabs, struct student *s)
+{
+    char path[PATH_MAX * 2], line[4096];
+    snprintf(path, sizeof path, "%s/%s/results.tsv", opt->out, s->name);
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f) != NULL) {
+        char lab[64];
+        int score;
+        if (sscanf(line, "%63[^\t]\t%*[^\t]\t%*[^\t]\t%*[^\t]\t%d", lab, &score) != 2)
+            continue;
+        for (int l = 0; l < nlabs; l++)
+            if (strcmp(labs[l].slug, lab) == 0) {
+                s->scores[l] += score;
+                s->total += score;
+            }
+    }
+    if (f)
+        fclose(f);
+}
+
+/* A CSV field, quoted when it needs to be (RFC 4180). */
+static void csv_field(FILE *f, const char *text)
+{
+    if (strpbrk(text, ",\"\n\r") == NULL) {
+        fputs(text, f);
+        return;
+    }
+    fputc('"', f);
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static const char *status_text(const struct student *s, char *buf, size_t len)
+{
+    if (WIFEXITED(s->status) && WEXITSTATUS(s->status) == 0)
+        return "ok";
+    if (WIFEXITED(s->status))
+        snprintf(buf, len, "grader failed (exit %d): see %s/grader.log", WEXITSTATUS(s->status), s->name);
+    else
+        snprintf(buf, len, "grader killed by signal %d: see %s/grader.log", WTERMSIG(s->status), s->name);
+    return buf;
+}
+
+static int write_gradebook(const struct options *opt, const struct lab *labs, int nlabs,
+                           const struct student *students, int n)
+{
+    char path[PATH_MAX + 32], tmp[PATH_MAX + 40], buf[PATH_MAX + 300];
+    snprintf(path, sizeof path, "%s/gradebook.csv", opt->out);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        return -1;
+    fputs("student", f);
+    for (int l = 0; l < nlabs; l++)
+        fprintf(f, ",%s", labs[l].slug);
+    fputs(",total,status\n", f);
+    for (int i = 0; i < n; i++) {
+        csv_field(f, students[i].name);
+        for (int l = 0; l < nlabs; l++)
+            fprintf(f, ",%d", students[i].scores[l]);
+        fprintf(f, ",%d,", students[i].total);
+        csv_field(f, status_text(&students[i], buf, sizeof buf));
+        fputc('\n', f);
+    }
+    if (fclose(f) != 0)
+        return -1;
+    return rename(tmp, path);
+}
+
+int grade_class(const struct options *opt, const char *self, const struct lab *labs, int nlabs)
+{
+    struct dirent **names;
+    int n = scandir(opt->class_dir, &names, is_student, alphasort);
+    if (n == -1) {
+        fprintf(stderr, "grader: %s: %s\n", opt->class_dir, strerror(errno));
+        return 2;
+    }
+    if (n > MAX_STUDENTS)
+        n = MAX_STUDENTS;
+    struct student *students = calloc((size_t) (n ? n : 1), sizeof *students);
+    if (students == NULL || mkdir_p(opt->out) == -1) {
+        fprintf(stderr, "grader: cannot prepare %s: %s\n", opt->out, strerror(errno));
+        return 2;
+    }
+    for (int i = 0; i < n; i++) {
+        snprintf(students[i].name, sizeof students[i].name, "%s", names[i]->d_name);
+        free(names[i]);
+    }
+    free(names);
+
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    bool progress = isatty(STDERR_FILENO) && !opt->quiet;
+    int next = 0, running = 0, done = 0;
+    while (done < n) {
+        while (running < opt->jobs && next < n) {
+            students[next].pid = start_student(opt, self, &students[next]);
+            if (students[next].pid == -1) {
+                students[next].status = 2 << 8;  /* as if it had exited 2 */
+                done++;
+            } else {
+                running++;
+            }
+            next++;
+        }
+        if (running == 0)
+            continue;
+        int status;
+        pid_t pid = wait(&status);
+        if (pid == -1 && errno == EINTR)
+            continue;
+        if (pid == -1)
+            break;
+        for (int i = 0; i < n; i++)
+            if (students[i].pid == pid) {
+                students[i].status = status;
+                read_scores(opt, labs, nlabs, &students[i]);
+                running--;
+                done++;
+            }
+        if (progress)
+            fprintf(stderr, "\r  graded %d/%d submissions ", done, n);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    if (progress)
+        fprintf(stderr, "\r%40s\r", "");
+
+    int rc = write_gradebook(opt, labs, nlabs, students, n) == 0 ? 0 : 2;
+    if (!opt->quiet) {
+        int max_total = 0;
+        printf("\nshmlab grade  class %s: %d submission%s in %.1f s\n\n%-24s", opt->class_dir, n,
+               n == 1 ? "" : "s",
+               (double) (end.tv_sec - start.tv_sec) + (double) (end.tv_nsec - start.tv_nsec) / 1e9,
+               "student");
+        for (int l = 0; l < nlabs; l++) {
+            int max = 0;
+            for (int t = 0; t < labs[l].ntests; t++)
+                max += labs[l].tests[t].points;
+            max_total += max;
+            printf(" %7.7s", labs[l].slug);
+        }
+        printf("   total/%d\n", max_total);
+        for (int i = 0; i < n; i++) {
+            char buf[PATH_MAX + 300];
+            printf("%-24.24s", students[i].name);
+            for (int l = 0; l < nlabs; l++)
+                printf(" %7d", students[i].scores[l]);
+            const char *st = status_text(&students[i], buf, sizeof buf);
+            printf("   %5d%s%s\n", students[i].total, strcmp(st, "ok") ? "   " : "", strcmp(st, "ok") ? st : "");
+        }
+        printf("\ngradebook: %s/gradebook.csv; per student: %s/<student>/report.txt\n", opt->out, opt->out);
+    }
+    free(students);
+    return rc;
+}
