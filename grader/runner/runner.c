@@ -9,7 +9,8 @@
    $ ./runner --run NAME --result-fd 3
 
    The result record goes to --result-fd (a pipe the grader owns) as
-   "PID pass" or "PID fail FILE:LINE: MESSAGE".  The PID lets the grader ignore
+   "PID pass" or "PID fail FILE:LINE: MESSAGE" ("PID notest" when the points
+   file names a test that was not compiled in).  The PID lets the grader ignore
    records written by forked children that wrongly returned into the test. A
    test that ends without a record (exit() or _exit() in student code) is
    never counted as passed.
@@ -107,6 +108,11 @@ int main(int argc, char *argv[])
     }
     if (kept != 1) {
         fprintf(stderr, "runner: %s test named '%s'\n", kept ? "more than one" : "no", wanted);
+        if (result_fd >= 0) {
+            char rec[64];
+            snprintf(rec, sizeof rec, "%ld notest\n", (long) getpid());
+            write_record(result_fd, rec);
+        }
         srunner_free(sr);
         return 2;
     }

@@ -517,7 +517,7 @@ void finish_test(struct job *job)
         t->outcome = OUT_MEMORY_ERROR;
         snprintf(t->reason, sizeof t->reason, "memory error%s: %s",
                  vg.errors > 1 ? "s (first shown)" : "", where);
-    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 2 && record[0] == '\0') {
+    } else if (strcmp(record, "notest") == 0) {
         t->outcome = OUT_ERROR;
         snprintf(t->reason, sizeof t->reason, "grader: the runner has no test '%s' "
                  "(points file and tests disagree)", t->name);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lab.h"
@@ -19,7 +20,13 @@ int toy(int mode)
     case 4: return shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600) == -1; /* ipc leak */
     case 5: for (;;) { }                                           /* timeout */
     case 6: exit(0);                                               /* no result */
-    case 7: fork(); return 0;            /* the child returns into the test too */
+    case 7: {  /* the child returns into the test too, and fails it there */
+        pid_t child = fork();
+        if (child == 0)
+            return 1;
+        waitpid(child, NULL, 0);
+        return 0;
+    }
     case 8: { char *p = malloc(4); p[4] = 1; free(p); return 0; }  /* bad write */
     case 9: abort();                                               /* crash */
     }
