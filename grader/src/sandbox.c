@@ -29,12 +29,16 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "grader.h"
 
 #define RESULT_FD 3               /* where the runner writes its record */
+#define SANDBOX_UID_BASE 200000   /* as root, a test runs as this + supervisor pid */
+#define MAX_PROCESSES 256         /* per test (its uid is its own): no fork bomb */
+#define MAX_ADDRESS_SPACE (8UL << 30)  /* valgrind included: no memory hog */
 #define VALGRIND_STARTUP_S 3.0    /* added to every limit under valgrind */
 #define MAX_IPC 64                /* objects remembered per snapshot */
 #define REPORT_MAX 8192
@@ -167,7 +171,9 @@ static double limit_seconds(const struct job *job)
 static void test_command(const struct job *job, const char **argv, char *runner)
 {
     int n = 0;
-    snprintf(runner, PATH_MAX, "%s/runner", job->lab->build_dir);
+    /* A hard link in the test's own folder: the test, dropped to an
+       unprivileged uid, never needs to traverse the grader's folders. */
+    snprintf(runner, PATH_MAX, "./runner");
     if (!job->opt->sanitize) {
         argv[n++] = "valgrind";
         argv[n++] = "-q";
@@ -193,8 +199,10 @@ static void set_limit(int resource, rlim_t value)
     setrlimit(resource, &rl);
 }
 
-/* In the forked child: become the test process.  Never returns. */
-static void exec_test(const struct job *job, int result_w)
+/* In the forked child: become the test process.  Never returns.  uid 0
+   means "stay who we are" (the grader is not root: the user namespace is the
+   sandbox). */
+static void exec_test(const struct job *job, int result_w, uid_t uid)
 {
     const char *argv[24];
     char runner[PATH_MAX];
@@ -205,6 +213,8 @@ static void exec_test(const struct job *job, int result_w)
     set_limit(RLIMIT_CORE, 0);
     set_limit(RLIMIT_CPU, cpu);
     set_limit(RLIMIT_FSIZE, 256UL << 20);
+    if (!job->opt->sanitize)  /* ASan maps terabytes of shadow: no AS limit there */
+        set_limit(RLIMIT_AS, MAX_ADDRESS_SPACE);
 
     int in = open("/dev/null", O_RDONLY);
     int out = open("stdout.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -220,6 +230,13 @@ static void exec_test(const struct job *job, int result_w)
     }
     for (int fd = RESULT_FD + 1; fd < 1024; fd++)
         close(fd);
+    if (uid != 0) {
+        set_limit(RLIMIT_NPROC, MAX_PROCESSES);
+        if (setgroups(0, NULL) == -1 || setgid(uid) == -1 || setuid(uid) == -1) {
+            dprintf(STDERR_FILENO, "grader: cannot drop to uid %ld: %s\n", (long) uid, strerror(errno));
+            _exit(126);
+        }
+    }
     setenv("CK_FORK", "no", 1);
     setenv("ASAN_OPTIONS", "log_path=asan:detect_leaks=1", 1);
     setenv("UBSAN_OPTIONS", "log_path=ubsan:print_stacktrace=1", 1);
@@ -300,6 +317,13 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
         fprintf(out, "error cannot prepare %s: %s\n", job->dir, strerror(errno));
         _exit(0);
     }
+    /* As root, the test runs as a uid of its own that owns only this
+       folder: it cannot touch the results, the other tests or the grader. */
+    uid_t uid = geteuid() == 0 ? (uid_t) (SANDBOX_UID_BASE + getpid()) : 0;
+    if (uid != 0 && chown(".", uid, uid) == -1) {
+        fprintf(out, "error chown %s: %s\n", job->dir, strerror(errno));
+        _exit(0);
+    }
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     pid_t child = fork();
@@ -310,7 +334,7 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     if (child == 0) {
         fclose(out);
         close(result[0]);
-        exec_test(job, result[1]);
+        exec_test(job, result[1], uid);
     }
     setpgid(child, child);
     test_group = child;
@@ -391,8 +415,16 @@ struct job *start_test(const struct options *opt, enum isolation iso,
         free(job);
         return NULL;
     }
-    /* Keep the exact command beside the logs, for an instructor to rerun. */
     char path[PATH_MAX + 16], runner[PATH_MAX];
+    snprintf(runner, sizeof runner, "%s/runner", lab->build_dir);
+    snprintf(path, sizeof path, "%s/runner", job->dir);
+    if (link(runner, path) == -1) {
+        close(report[0]);
+        close(report[1]);
+        free(job);
+        return NULL;
+    }
+    /* Keep the exact command beside the logs, for an instructor to rerun. */
     const char *argv[24];
     test_command(job, argv, runner);
     snprintf(path, sizeof path, "%s/command.txt", job->dir);
