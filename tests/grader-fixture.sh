@@ -2,13 +2,17 @@
 # grader-fixture.sh — grade the fixture submission and check every outcome.
 #
 # tests/grader-fixture/ is a tiny courseware (labs/, hidden/) whose one
-# "student" misbehaves once per test: fail, segfault, leak, IPC leak, endless
-# loop, exit(0), fork-and-return, bad write, abort, and a lab with no lab.c.
+# "student" misbehaves once per test: fail, segfault, leak, IPC leaks, endless
+# loop, exit(0), fork-and-return, bad write, abort, fork bomb, memory hog,
+# killing its supervisor, closing stdout, tampering with the results,
+# removing every IPC object it can see; and a lab with no lab.c.  Afterwards
+# no process of it may be left.
 #
 #   $ sh tests/grader-fixture.sh build/bin/shmlab-grade build/test/fixture
 set -u
 grader=$1
-out=$2
+mkdir -p "$2"
+out=$(cd "$2" && pwd)   # absolute: compared with the processes' working folders
 here=$(cd "$(dirname "$0")" && pwd)
 cw="$out-courseware"
 log="$out.log"
@@ -37,7 +41,11 @@ ln -s "$here/../grader/runner" "$cw/grader/runner"
     cp -r "$here/grader-fixture/submission/99-toy" "$class/carol/"
     sed -i 's/case 1: return 1;/case 1: return 0;/' "$class/carol/99-toy/lab.c"
     "$grader" --courseware "$cw" --class "$class" --out "$class-out" || { echo "class grading exited $?"; exit 1; }
-    printf '%s\n' "student,98-missing,99-toy,total,status" "alice,0,11,11,ok" \
-        '"bob,jr",0,0,0,ok' "carol,0,13,13,ok" | diff - "$class-out/gradebook.csv" ||
+    printf '%s\n' "student,98-missing,99-toy,total,status" "alice,0,14,14,ok" \
+        '"bob,jr",0,0,0,ok' "carol,0,16,16,ok" | diff - "$class-out/gradebook.csv" ||
         { echo "gradebook.csv differs from the expected one (above)"; exit 1; }
+    left=$(for p in /proc/[0-9]*; do
+               case $(readlink "$p/cwd" 2>/dev/null) in "$out"/*|"$class-out"/*) echo "${p#/proc/}";; esac
+           done)
+    [ -z "$left" ] || { echo "processes of the sandboxed tests are still running:"; echo "$left"; exit 1; }
 } >"$log" 2>&1

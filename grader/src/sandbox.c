@@ -338,6 +338,10 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     }
     setpgid(child, child);
     test_group = child;
+    /* Told at once: if the test kills this supervisor, the grader can
+       still kill the test's group. */
+    fprintf(out, "child %ld\n", (long) child);
+    fflush(out);
     close(result[1]);
     fcntl(result[0], F_SETFL, O_NONBLOCK);
 
@@ -509,6 +513,7 @@ void finish_test(struct job *job)
 {
     struct test *t = job->test;
     int status = 0, timed_out = 0, ipc = 0, got_status = 0;
+    long child = 0;
     char record[1100] = "", ipc_text[1100] = "", error[600] = "";
 
     waitpid(job->supervisor, NULL, 0);
@@ -518,6 +523,7 @@ void finish_test(struct job *job)
         if (sscanf(line, "status %d", &status) == 1)
             got_status = 1;
         sscanf(line, "timeout %d", &timed_out);
+        sscanf(line, "child %ld", &child);
         sscanf(line, "seconds %lf", &t->seconds);
         if (strncmp(line, "record ", 7) == 0)
             snprintf(record, sizeof record, "%s", line + 7);
@@ -534,7 +540,13 @@ void finish_test(struct job *job)
         vg_read_dir(job->dir, &vg);
 
     const char *where = vg.first[0] ? vg.first : "";
-    if (error[0] || !got_status) {
+    if (!got_status && !error[0] && child > 0) {
+        /* Only the test can have killed its supervisor (it shares our uid
+           when we are not root): its fault, and its processes go too. */
+        kill(-(pid_t) child, SIGKILL);
+        t->outcome = OUT_FAIL;
+        snprintf(t->reason, sizeof t->reason, "the test killed the grader process supervising it");
+    } else if (error[0] || !got_status) {
         t->outcome = OUT_ERROR;
         snprintf(t->reason, sizeof t->reason, "grader: %s", error[0] ? error : "the supervisor died");
     } else if (timed_out) {

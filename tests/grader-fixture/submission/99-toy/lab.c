@@ -1,9 +1,12 @@
 /* lab.c — the fixture's "student": toy(mode) misbehaves in one way per
    mode, and prints a fake Check summary every time (which must not count). */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ipc.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +32,19 @@ int toy(int mode)
     }
     case 8: { char *p = malloc(4); p[4] = 1; free(p); return 0; }  /* bad write */
     case 9: abort();                                               /* crash */
+    case 10: for (;;) fork();                                      /* fork bomb */
+    case 11: for (;;) { char *p = malloc(1 << 20); if (p == NULL) return 1; memset(p, 1, 1 << 20); }
+    case 12: kill(getppid(), SIGKILL); return 1;                   /* kill the supervisor */
+    case 13: close(STDOUT_FILENO); close(STDERR_FILENO); return 0; /* harmless */
+    case 14: /* tamper with the results two and three folders up */
+        unlink("../../../results.json");
+        unlink("../../../results.tsv");
+        return (open("../../../results.tsv", O_WRONLY | O_CREAT | O_TRUNC, 0644) == -1) ? 0 : 0;
+    case 15: return semget(IPC_PRIVATE, 3, IPC_CREAT | 0600) == -1; /* semaphore set leak */
+    case 16: /* remove every System V object this process can see, then pass */
+        for (int id = 0; id < 65536; id++)
+            shmctl(id, IPC_RMID, NULL);
+        return 0;
     }
     return 0;
 }

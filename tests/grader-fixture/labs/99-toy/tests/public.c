@@ -12,6 +12,13 @@ START_TEST(t_loop) { toy(5); } END_TEST
 START_TEST(t_exit) { toy(6); ck_abort_msg("toy(6) should not have returned"); } END_TEST
 START_TEST(t_childreturn) { ck_assert_int_eq(toy(7), 0); } END_TEST
 START_TEST(t_badwrite) { toy(8); } END_TEST
+START_TEST(t_forkbomb) { toy(10); } END_TEST
+START_TEST(t_memhog) { ck_assert_msg(toy(11) == 0, "toy(11) ran out of memory"); } END_TEST
+START_TEST(t_killparent) { ck_assert_int_eq(toy(12), 0); } END_TEST
+START_TEST(t_closeout) { ck_assert_int_eq(toy(13), 0); } END_TEST
+START_TEST(t_tamper) { ck_assert_int_eq(toy(14), 0); } END_TEST
+START_TEST(t_semleak) { ck_assert_int_eq(toy(15), 0); } END_TEST
+START_TEST(t_rmall) { ck_assert_int_eq(toy(16), 0); } END_TEST
 
 Suite *lab_public_suite(void)
 {
@@ -26,6 +33,13 @@ Suite *lab_public_suite(void)
     tcase_add_test(c, t_exit);
     tcase_add_test(c, t_childreturn);
     tcase_add_test(c, t_badwrite);
+    tcase_add_test(c, t_forkbomb);
+    tcase_add_test(c, t_memhog);
+    tcase_add_test(c, t_killparent);
+    tcase_add_test(c, t_closeout);
+    tcase_add_test(c, t_tamper);
+    tcase_add_test(c, t_semleak);
+    tcase_add_test(c, t_rmall);
     suite_add_tcase(s, c);
     return s;
 }
