@@ -8,6 +8,8 @@
 #   make demo LAB=4                the classroom demonstration (ARGS=... for its options)
 #   make bench                     throughput and cost figures for the lectures
 #   make clean-ipc                 remove your leftover System V objects
+#   make dist                      the student tarball (no solutions, no hidden tests)
+#   make gradescope                the Gradescope autograder zip (LAB=n: one lab, lab.c uploads)
 
 BUILD      := build
 GRADER     := $(BUILD)/bin/shmlab-grade
@@ -17,7 +19,7 @@ CLASS      ?=
 LAB        ?=
 STRICT     := -std=c11 -D_GNU_SOURCE= -Wall -Wextra -Werror
 
-.PHONY: help deps grade check test demo bench clean clean-ipc
+.PHONY: help deps grade check test demo bench dist gradescope clean clean-ipc
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -43,8 +45,16 @@ check: $(GRADER)
 	@test -n "$(LAB)" || { echo "usage: make check LAB=n   (e.g. make check LAB=4)" >&2; exit 2; }
 	@$(GRADER) --lab $(LAB) --public-only --strict --out $(BUILD)/check
 
+# In the student tarball there is no tests/: the suite needs the solutions.
 test: $(GRADER)
-	@sh tests/run.sh
+	@if [ -f tests/run.sh ]; then sh tests/run.sh; else \
+	    echo "make test is the courseware's own suite; it needs the instructor's kit (solutions/, tests/)" >&2; exit 2; fi
+
+dist:
+	@sh scripts/dist.sh
+
+gradescope: deps
+	@sh scripts/gradescope.sh $(LAB)
 
 demo: deps
 	@sh scripts/lab-program.sh "$(LAB)" demo $(ARGS)

@@ -7,7 +7,7 @@ set -eu
 n=${1:-}
 case "$n" in
     "") echo "usage: give the lab's number, e.g. LAB=4" >&2; exit 2 ;;
-    [0-9]|[0-9][0-9]) pattern=$(printf '%02d' "$((10#$n))" 2>/dev/null || printf '%02d' "$n")-* ;;
+    [0-9]|[0-9][0-9]) pattern=$(printf '%02d' "$(expr "$n" + 0)")-* ;;
     *) pattern=$n ;;
 esac
 for d in labs/$pattern; do

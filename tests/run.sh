@@ -96,6 +96,50 @@ for slug in $labs; do
         "$GRADER" --quiet --public-only --strict --lab "$slug" --submission solutions --out "$OUT/strict-solution"
 done
 
+# -- the student tarball: no solutions, no hidden tests; it builds and grades
+sh scripts/dist.sh >/dev/null 2>"$OUT/dist.log" || fail "make dist builds the tarball" "$(cat "$OUT/dist.log")"
+rm -rf "$OUT/dist" && mkdir -p "$OUT/dist" && tar -xzf build/dist/shmlab-student.tar.gz -C "$OUT/dist"
+kit="$OUT/dist/shmlab-student"
+leaked=$(cd "$kit" && ls -d solutions grader/hidden grader/corpus tests .ci 2>/dev/null)
+if [ -z "$leaked" ]; then ok "dist holds no solutions, hidden tests, corpus or suite"; else fail "dist holds no solutions, hidden tests, corpus or suite" "$leaked"; fi
+# Solution-only lines (code the starter lacks), looked for anywhere in the kit.
+for slug in $labs; do
+    diff "labs/$slug/lab.c" "solutions/$slug/lab.c" | sed -n 's/^> *//p' |
+        awk 'length >= 25 && !/^(\/\*|\*|\/\/)/' | sort -u >"$OUT/dist-$slug.solution-lines"
+done
+find "$kit" -type f -exec cat {} + | sed 's/^[ \t]*//' | sort -u >"$OUT/dist.lines"
+found=$(cat "$OUT"/dist-*.solution-lines | sort -u | comm -12 - "$OUT/dist.lines")
+if [ -z "$found" ]; then ok "dist contains no line of solution code"; else fail "dist contains no line of solution code" "$found"; fi
+if make -s -C "$kit" grade >"$OUT/dist-grade.log" 2>&1; then
+    bad=$(tail -n +2 "$kit/build/grade/labs/results.tsv" | awk -F'\t' '$3 != "public" || $5 != 0 { print $1 " " $2 ": " $3 " " $5 }')
+    nlabs=$(tail -n +2 "$kit/build/grade/labs/results.tsv" | cut -f1 | sort -u | wc -l)
+    if [ -z "$bad" ] && [ "$nlabs" -eq "$(echo "$labs" | wc -w)" ]; then ok "dist: make grade runs the public tests of every lab on the starters"
+    else fail "dist: make grade runs the public tests of every lab on the starters" "$bad (labs graded: $nlabs)"; fi
+else
+    fail "dist: make grade runs" "$(tail -n 10 "$OUT/dist-grade.log")"
+fi
+
+# -- the Gradescope autograder: results.json whatever happens -------------------
+if sh scripts/gradescope.sh 4 >"$OUT/gradescope.log" 2>&1 &&
+   make -s -C build/gradescope/autograder/shmlab build/bin/shmlab-grade >>"$OUT/gradescope.log" 2>&1; then
+    gs="$OUT/gradescope"
+    rm -rf "$gs" && mkdir -p "$gs/submission"
+    ln -s "$PWD/build/gradescope/autograder" "$gs/source"
+    printf 'int race_create(void) { return }\n' >"$gs/submission/lab.c"
+    AUTOGRADER="$gs" sh build/gradescope/autograder/run_autograder >>"$OUT/gradescope.log" 2>&1
+    if grep -q '"score": 0' "$gs/results/results.json" && grep -q 'error' "$gs/results/results.json"; then
+        ok "gradescope: a lab.c that does not compile gets results.json with 0 and the reason"
+    else fail "gradescope: a lab.c that does not compile gets results.json with 0 and the reason" "$(cat "$gs/results/results.json" 2>&1)"; fi
+    mv build/gradescope/autograder/shmlab/build/bin/shmlab-grade "$OUT/grader-moved"
+    rm -f "$gs/results/results.json"
+    AUTOGRADER="$gs" sh build/gradescope/autograder/run_autograder >>"$OUT/gradescope.log" 2>&1
+    if grep -q 'autograder could not run' "$gs/results/results.json"; then
+        ok "gradescope: results.json is written even when the grader cannot run"
+    else fail "gradescope: results.json is written even when the grader cannot run" "$(cat "$gs/results/results.json" 2>&1)"; fi
+else
+    fail "make gradescope builds the autograder" "$(tail -n 10 "$OUT/gradescope.log")"
+fi
+
 # -- the grader's own fixture: one test per outcome it must tell apart ------
 sh tests/grader-fixture.sh "$GRADER" "$OUT/fixture" && ok "grader tells every outcome apart (tests/grader-fixture)" ||
     fail "grader tells every outcome apart (tests/grader-fixture)" "$(cat "$OUT/fixture.log" 2>/dev/null | tail -n 20)"

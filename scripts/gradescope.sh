@@ -1,0 +1,24 @@
+#!/bin/sh
+# gradescope.sh — build the Gradescope autograder zip: setup.sh,
+# run_autograder and the kit with its hidden tests (no solutions, no corpus).
+#
+#   $ make gradescope            # students upload lab folders (04-race/lab.c …)
+#   $ make gradescope LAB=4      # a one-lab assignment: students upload lab.c
+#   -> build/gradescope/autograder.zip   (its unzipped tree: build/gradescope/autograder/)
+set -eu
+lab=${1:-}
+[ -z "$lab" ] || sh scripts/lab-dir.sh "$lab" >/dev/null
+out=build/gradescope
+tree=$out/autograder
+rm -rf "$out"
+mkdir -p "$tree/shmlab"
+find . -type f \
+    -not -path './.git/*' -not -path './build/*' -not -path './solutions/*' \
+    -not -path './grader/corpus/*' -not -path './tests/*' -not -path './.ci/*' -print |
+    sed 's|^\./||' | tar -cf - -T - | tar -xf - -C "$tree/shmlab"
+cp grader/gradescope/setup.sh "$tree/setup.sh"
+sed "s/@LAB@/$lab/" grader/gradescope/run_autograder >"$tree/run_autograder"
+chmod +x "$tree/setup.sh" "$tree/run_autograder"
+command -v zip >/dev/null 2>&1 || sh scripts/install-deps.sh zip
+(cd "$tree" && zip -qr ../autograder.zip .)
+echo "$out/autograder.zip"
