@@ -7,6 +7,7 @@
 #   make test                      the courseware's own test suite (CI)
 #   make demo LAB=4                the classroom demonstration (ARGS=... for its options)
 #   make bench                     throughput and cost figures for the lectures
+#   make bench-grader              grading time: one submission, a class serial vs parallel
 #   make clean-ipc                 remove your leftover System V objects
 #   make dist                      the student tarball (no solutions, no hidden tests)
 #   make gradescope                the Gradescope autograder zip (LAB=n: one lab, lab.c uploads)
@@ -19,7 +20,7 @@ CLASS      ?=
 LAB        ?=
 STRICT     := -std=c11 -D_GNU_SOURCE= -Wall -Wextra -Werror
 
-.PHONY: help deps grade check test demo bench dist gradescope clean clean-ipc
+.PHONY: help deps grade check test demo bench bench-grader dist gradescope clean clean-ipc
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -61,6 +62,9 @@ demo: deps
 
 bench: deps
 	@sh scripts/bench.sh
+
+bench-grader: $(GRADER)
+	@sh scripts/bench-grader.sh
 
 clean:
 	rm -rf $(BUILD)
