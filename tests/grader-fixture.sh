@@ -33,6 +33,14 @@ ln -s "$here/../grader/runner" "$cw/grader/runner"
         echo "the submission's fake Check summary reached the results"; exit 1
     fi
 
+    # Where namespaces are refused: leftovers found by snapshot, then removed.
+    "$grader" --courseware "$cw" --submission "$here/grader-fixture/submission" --out "$out-nons" \
+        --lab 99 --no-namespace >/dev/null || { echo "--no-namespace grading exited $?"; exit 1; }
+    grep -q 'no namespace' "$out-nons/report.txt" || { echo "report.txt does not say which isolation ran"; exit 1; }
+    for t in t_ipcleak t_semleak; do
+        grep -q "^99-toy	$t	public	ipc-leak" "$out-nons/results.tsv" || { echo "--no-namespace: $t is not an ipc-leak"; exit 1; }
+    done
+
     # A class: the fixture student, an empty folder, and a student whose
     # toy(1) is fixed (+2 points).  Rows in name order, quoted where needed.
     class="$out-class"

@@ -62,6 +62,7 @@ struct options {
     bool sanitize;              /* ASan+UBSan build, run natively, no valgrind */
     bool strict;                /* exit 1 unless every test passed (make check) */
     bool quiet;                 /* no table on stdout */
+    bool no_namespace;          /* behave as where namespaces are refused */
     int jobs;                   /* tests run at once */
     double timeout_scale;       /* multiplies timeouts (valgrind is slower) */
     const char *cc;

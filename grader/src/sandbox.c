@@ -59,7 +59,8 @@ const char *isolation_name(enum isolation iso)
     switch (iso) {
     case ISO_NAMESPACE: return "IPC namespace per test";
     case ISO_USER_NAMESPACE: return "user+IPC namespace per test";
-    default: return "no namespace: leftovers found by before/after snapshot";
+    default: return geteuid() == 0 ? "no namespace: leftovers found by the test's own uid"
+                                   : "no namespace: leftovers found by before/after snapshot";
     }
 }
 
@@ -109,21 +110,22 @@ enum isolation probe_isolation(void)
 
 /* ---- System V objects visible here (this namespace) -------------------- */
 
-struct ipc_obj { char kind; int id; };
+struct ipc_obj { char kind; int id; long long key; long cuid; };
 
-/* List shm ('m'), sem ('s') and msg ('q') objects; describe them in text. */
-static int list_ipc(struct ipc_obj *objs, int max, char *text, size_t textlen)
+/* Each table's file, and which column holds the creator's uid. */
+static const struct { char kind; const char *file, *what; int cuid_column; } ipc_tables[] = {
+    { 'm', "/proc/sysvipc/shm", "shared memory segment", 10 },
+    { 's', "/proc/sysvipc/sem", "semaphore set", 7 },
+    { 'q', "/proc/sysvipc/msg", "message queue", 10 },
+};
+
+/* List the shm ('m'), sem ('s') and msg ('q') objects of this namespace;
+   returns how many (only the first max are stored). */
+static int list_ipc(struct ipc_obj *objs, int max)
 {
-    static const struct { char kind; const char *file, *what; } tables[] = {
-        { 'm', "/proc/sysvipc/shm", "shared memory segment" },
-        { 's', "/proc/sysvipc/sem", "semaphore set" },
-        { 'q', "/proc/sysvipc/msg", "message queue" },
-    };
     int n = 0;
-    if (text)
-        text[0] = '\0';
-    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
-        FILE *f = fopen(tables[t].file, "r");
+    for (size_t t = 0; t < sizeof ipc_tables / sizeof ipc_tables[0]; t++) {
+        FILE *f = fopen(ipc_tables[t].file, "r");
         if (f == NULL)
             continue;
         char line[512];
@@ -136,16 +138,30 @@ static int list_ipc(struct ipc_obj *objs, int max, char *text, size_t textlen)
             int id;
             if (sscanf(line, "%lld %d", &key, &id) != 2)
                 continue;
+            char *word = strtok(line, " \t");
+            for (int col = 1; word != NULL && col < ipc_tables[t].cuid_column; col++)
+                word = strtok(NULL, " \t");
             if (n < max)
-                objs[n] = (struct ipc_obj) { tables[t].kind, id };
+                objs[n] = (struct ipc_obj) { ipc_tables[t].kind, id, key, word ? atol(word) : -1 };
             n++;
-            if (text && strlen(text) + 100 < textlen)
-                snprintf(text + strlen(text), textlen - strlen(text), "%s%s id %d key 0x%08llx",
-                         text[0] ? ", " : "", tables[t].what, id, (unsigned long long) key & 0xffffffffULL);
         }
         fclose(f);
     }
     return n;
+}
+
+/* "shared memory segment id 3 key 0x00000000, semaphore set id 0 key …" */
+static void describe_ipc(const struct ipc_obj *objs, int n, char *text, size_t len)
+{
+    text[0] = '\0';
+    for (int i = 0; i < n && strlen(text) + 100 < len; i++) {
+        const char *what = "object";
+        for (size_t t = 0; t < sizeof ipc_tables / sizeof ipc_tables[0]; t++)
+            if (ipc_tables[t].kind == objs[i].kind)
+                what = ipc_tables[t].what;
+        snprintf(text + strlen(text), len - strlen(text), "%s%s id %d key 0x%08llx",
+                 i ? ", " : "", what, objs[i].id, (unsigned long long) objs[i].key & 0xffffffffULL);
+    }
 }
 
 static void remove_ipc(const struct ipc_obj *o)
@@ -310,7 +326,7 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     if (iso != ISO_NONE && enter_namespace(iso) == -1)
         iso = ISO_NONE;
     struct ipc_obj before[MAX_IPC];
-    int nbefore = iso == ISO_NONE ? list_ipc(before, MAX_IPC, NULL, 0) : 0;
+    int nbefore = iso == ISO_NONE ? list_ipc(before, MAX_IPC) : 0;
 
     int result[2];
     if (chdir(job->dir) == -1 || pipe(result) == -1) {
@@ -384,22 +400,26 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     }
     struct ipc_obj after[MAX_IPC];
     char text[1024];
-    int nafter = list_ipc(after, MAX_IPC, text, sizeof text);
+    int nafter = list_ipc(after, MAX_IPC);
+    if (nafter > MAX_IPC)
+        nafter = MAX_IPC;
     if (iso == ISO_NONE) {
-        /* Leftovers are the objects that were not there before; remove them. */
+        /* Leftovers: as root, the objects the test's own uid created;
+           otherwise those that were not there before.  Removed either way. */
         int left = 0;
-        for (int i = 0; i < nafter && i < MAX_IPC; i++) {
-            int old = 0;
-            for (int j = 0; j < nbefore && j < MAX_IPC; j++)
+        for (int i = 0; i < nafter; i++) {
+            bool old = uid != 0 && after[i].cuid != (long) uid;
+            for (int j = 0; uid == 0 && j < nbefore && j < MAX_IPC; j++)
                 old |= before[j].kind == after[i].kind && before[j].id == after[i].id;
             if (!old) {
-                left++;
                 remove_ipc(&after[i]);
+                after[left++] = after[i];
             }
         }
         nafter = left;
     }
-    fprintf(out, "ipc %d %s\n", nafter, nafter ? text : "");
+    describe_ipc(after, nafter, text, sizeof text);
+    fprintf(out, "ipc %d %s\n", nafter, text);
     fclose(out);
     _exit(0);
 }
