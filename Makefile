@@ -9,6 +9,8 @@
 #   make bench                     throughput and cost figures for the lectures
 #   make bench-grader              grading time: one submission, a class serial vs parallel
 #   make clean-ipc                 remove your leftover System V objects
+#   make slides                    every deck to HTML and PDF (build/slides/)
+#   make handouts                  every handout to HTML (build/handouts/)
 #   make dist                      the student tarball (no solutions, no hidden tests)
 #   make gradescope                the Gradescope autograder zip (LAB=n: one lab, lab.c uploads)
 
@@ -20,7 +22,7 @@ CLASS      ?=
 LAB        ?=
 STRICT     := -std=c11 -D_GNU_SOURCE= -Wall -Wextra -Werror
 
-.PHONY: help deps grade check test demo bench bench-grader dist gradescope clean clean-ipc
+.PHONY: help deps grade check test demo bench bench-grader slides handouts dist gradescope clean clean-ipc
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -50,6 +52,12 @@ check: $(GRADER)
 test: $(GRADER)
 	@if [ -f tests/run.sh ]; then sh tests/run.sh; else \
 	    echo "make test is the courseware's own suite; it needs the instructor's kit (solutions/, tests/)" >&2; exit 2; fi
+
+slides:
+	@sh scripts/render-slides.sh
+
+handouts:
+	@sh scripts/render-handouts.sh
 
 dist:
 	@sh scripts/dist.sh
