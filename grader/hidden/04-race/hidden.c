@@ -7,15 +7,15 @@
             workers.
    Errors:  NULL everywhere, worker-count bounds.
    Cleanup: a race_create() that fails half-way leaves nothing behind (the
-            failure is injected: this file defines shmat() and semget(), which
-            pass through to the kernel unless a test asks them to fail);
+            failure is injected: this file defines shmget(), shmat() and semget(),
+            which pass through to the kernel unless a test asks one to fail);
             race_destroy() of every method removes everything.
 
    Anything that waits for another process runs in a child with a deadline,
    so a wrong lab.c fails with a message instead of hanging the grader.
 
-   $ make grade                         # public + hidden, every lab
-   $ ./runner --run mutex_survives_killed_holder */
+   $ make grade LAB=4 SUBMISSION=solutions     # the reference: 100/100
+   $ make grade LAB=4                          # the starter: 0/100 */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
