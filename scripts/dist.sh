@@ -12,7 +12,7 @@ out=build/dist
 rm -rf "${out:?}/$name" "$out/$name.tar.gz"
 mkdir -p "$out/$name"
 find . -type f \
-    -not -path './.git/*' -not -path './build/*' \
+    -not -path './.git/*' -not -path './build/*' -not -path './node_modules/*' \
     -not -path './solutions/*' -not -path './grader/hidden/*' -not -path './grader/corpus/*' \
     -not -path './tests/*' -not -path './.ci/*' -print |
     sed 's|^\./||' | sort >"$out/$name.files"

@@ -13,7 +13,7 @@ tree=$out/autograder
 rm -rf "$out"
 mkdir -p "$tree/shmlab"
 find . -type f \
-    -not -path './.git/*' -not -path './build/*' -not -path './solutions/*' \
+    -not -path './.git/*' -not -path './build/*' -not -path './node_modules/*' -not -path './solutions/*' \
     -not -path './grader/corpus/*' -not -path './tests/*' -not -path './.ci/*' -print |
     sed 's|^\./||' | tar -cf - -T - | tar -xf - -C "$tree/shmlab"
 cp grader/gradescope/setup.sh "$tree/setup.sh"

@@ -1,0 +1,353 @@
+/* 02-mmap.c — claims suite for handouts/en/02-mmap.md: every statement the
+   handout makes about mmap(2), msync(2) and friends, asserted on the machine
+   it runs on.
+
+   Each test names the handout section it backs.  Nothing here uses the lab's
+   code.  Claims that depend on the file system pin it: the tmpfs claims use
+   /dev/shm and the ext4 claim uses /var/tmp (or $SHMLAB_EXT4_DIR), each
+   checked with statfs(2); on a machine where that folder is another file
+   system the test says so and passes without asserting anything about it.
+
+   $ cc -std=c11 -D_GNU_SOURCE= -Wall -Wextra -Werror -g -pthread \
+        tests/claims/02-mmap.c $(pkg-config --cflags --libs check) -o claims-02
+   $ ./claims-02
+   100%: Checks: 14, Failures: 0, Errors: 0 */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TMPFS_MAGIC 0x01021994          /* statfs(2) f_type values (<linux/magic.h>) */
+#define EXT4_SUPER_MAGIC 0xEF53
+
+static long page;
+static char dir[128];                   /* per-test folder (mkdtemp), removed after */
+static char path[192];
+
+/* Make a folder under base and a file `f` in it holding n bytes of c. */
+static int make_file_in(const char *base, size_t n, int c)
+{
+    snprintf(dir, sizeof dir, "%s/shmlab-claims02-XXXXXX", base);
+    ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp in %s: %s", base, strerror(errno));
+    snprintf(path, sizeof path, "%s/f", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    ck_assert_msg(fd != -1, "open: %s", strerror(errno));
+    char buf[4096];
+    memset(buf, c, sizeof buf);
+    for (size_t done = 0; done < n; done += sizeof buf)
+        ck_assert(write(fd, buf, n - done < sizeof buf ? n - done : sizeof buf) > 0);
+    return fd;
+}
+
+static void remove_file(int fd)
+{
+    close(fd);
+    unlink(path);
+    rmdir(dir);
+}
+
+static long fs_type(const char *p)
+{
+    struct statfs sf;
+    return statfs(p, &sf) == 0 ? (long) sf.f_type : -1;
+}
+
+/* Status of a child that touches addr (store if write, else load). */
+static int touch(volatile unsigned char *addr, int write)
+{
+    pid_t pid = fork();
+    ck_assert_msg(pid != -1, "fork");
+    if (pid == 0) {
+        signal(SIGBUS, SIG_DFL);
+        if (write)
+            *addr = 1;
+        else
+            (void) *addr;
+        _exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    return status;
+}
+
+static void setup(void)
+{
+    page = sysconf(_SC_PAGESIZE);
+}
+
+/* Background + Common misconceptions: mmap fails with MAP_FAILED, which is
+   (void *) -1 and never NULL; a length of 0 is EINVAL (since Linux 2.6.12). */
+START_TEST(zero_length_is_map_failed_einval)
+{
+    errno = 0;
+    void *p = mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert_msg(p == MAP_FAILED && errno == EINVAL, "mmap length 0: expected MAP_FAILED/EINVAL");
+    ck_assert_msg(MAP_FAILED == (void *) -1 && MAP_FAILED != NULL, "MAP_FAILED is (void *) -1");
+}
+END_TEST
+
+/* Common misconceptions: an address that is not a multiple of the page size
+   is not "aligned for you" under MAP_FIXED: it is EINVAL.  Without MAP_FIXED
+   the address is only a hint and the result is page-aligned. */
+START_TEST(unaligned_address_fixed_is_einval_hint_is_aligned)
+{
+    unsigned char *base = mmap(NULL, 4 * (size_t) page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(base != MAP_FAILED);
+    munmap(base, 4 * (size_t) page);
+    errno = 0;
+    void *p = mmap(base + 100, (size_t) page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    ck_assert_msg(p == MAP_FAILED && errno == EINVAL, "MAP_FIXED at base+100: expected EINVAL");
+    p = mmap(base + 100, (size_t) page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert_msg(p != MAP_FAILED, "hint base+100: %s", strerror(errno));
+    ck_assert_msg((uintptr_t) p % (uintptr_t) page == 0, "hint base+100: expected a page-aligned result, got %p", p);
+    ck_assert_msg(p != (void *) (base + 100), "a hint is not used as is when unaligned");
+    munmap(p, (size_t) page);
+}
+END_TEST
+
+/* Common misconceptions: the protection flags are PROT_READ, PROT_WRITE,
+   PROT_EXEC, PROT_NONE (not PORT_/PROC_): distinct bits, PROT_NONE is 0. */
+START_TEST(prot_flags_are_distinct_bits)
+{
+    ck_assert(PROT_NONE == 0);
+    ck_assert((PROT_READ & PROT_WRITE) == 0 && (PROT_READ & PROT_EXEC) == 0 && (PROT_WRITE & PROT_EXEC) == 0);
+#if defined(PORT_READ) || defined(PORT_WRITE) || defined(PROC_EXEC) || defined(PORT_NONE)
+    ck_abort_msg("PORT_READ & co. exist after all");
+#endif
+}
+END_TEST
+
+/* Background: a mapping is whole pages: 100 bytes asked for, the rest of
+   the page is there too (zero-filled, readable and writable). */
+START_TEST(mapping_is_whole_pages)
+{
+    unsigned char *p = mmap(NULL, 100, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(p != MAP_FAILED);
+    ck_assert_msg(p[page - 1] == 0, "the last byte of the page: expected 0");
+    p[page - 1] = 7;
+    unsigned char vec;
+    ck_assert_msg(mincore(p, (size_t) page, &vec) == 0, "the whole page is mapped");
+    munmap(p, 100);
+}
+END_TEST
+
+/* Background: stores through a MAP_SHARED mapping never change the file's
+   size; bytes past end of file in the last page are not part of it. */
+START_TEST(stores_do_not_grow_the_file)
+{
+    int fd = make_file_in("/dev/shm", 100, 'a');
+    unsigned char *p = mmap(NULL, (size_t) page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ck_assert(p != MAP_FAILED);
+    memset(p + 100, 'b', 100);
+    msync(p, (size_t) page, MS_SYNC);
+    struct stat st;
+    fstat(fd, &st);
+    char buf[300];
+    ssize_t n = pread(fd, buf, sizeof buf, 0);
+    munmap(p, (size_t) page);
+    remove_file(fd);
+    ck_assert_msg(st.st_size == 100 && n == 100, "expected size 100 and read 100, got %lld and %zd",
+                  (long long) st.st_size, n);
+}
+END_TEST
+
+/* Common misconceptions: the shared area IS limited by the file's size: a
+   page wholly past end of file raises SIGBUS (a store and a load alike). */
+START_TEST(page_past_eof_is_sigbus)
+{
+    int fd = make_file_in("/dev/shm", 100, 'a');
+    unsigned char *p = mmap(NULL, 2 * (size_t) page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ck_assert_msg(p != MAP_FAILED, "mapping 2 pages of a 100-byte file is allowed");
+    int in_page = touch(p + 200, 1), load = touch(p + page, 0), store = touch(p + page, 1);
+    munmap(p, 2 * (size_t) page);
+    remove_file(fd);
+    ck_assert_msg(WIFEXITED(in_page), "a store past EOF in the last page: expected no signal");
+    ck_assert_msg(WIFSIGNALED(load) && WTERMSIG(load) == SIGBUS, "a load a page past EOF: expected SIGBUS");
+    ck_assert_msg(WIFSIGNALED(store) && WTERMSIG(store) == SIGBUS, "a store a page past EOF: expected SIGBUS");
+}
+END_TEST
+
+/* Background (measured): on tmpfs the bytes stored past end of file stay in
+   the page and become file contents when ftruncate makes the file longer. */
+START_TEST(tmpfs_keeps_tail_bytes)
+{
+    if (fs_type("/dev/shm") != TMPFS_MAGIC) {
+        printf("tmpfs_keeps_tail_bytes: /dev/shm is not tmpfs here, nothing to check\n");
+        return;
+    }
+    int fd = make_file_in("/dev/shm", 100, 'a');
+    unsigned char *p = mmap(NULL, (size_t) page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ck_assert(p != MAP_FAILED);
+    memset(p + 100, 'Z', 100);
+    msync(p, (size_t) page, MS_SYNC);
+    munmap(p, (size_t) page);
+    char buf[200] = "";
+    int ok = ftruncate(fd, 200) == 0 && pread(fd, buf, 200, 0) == 200;
+    remove_file(fd);
+    ck_assert_msg(ok && buf[150] == 'Z', "tmpfs, grown to 200 after tail stores: expected 'Z' at 150, got %d", buf[150]);
+}
+END_TEST
+
+/* Background (measured): on ext4 writeback (msync MS_SYNC) zeroes the bytes
+   past end of file in the last page: grown later, the file shows zeros. */
+START_TEST(ext4_zeroes_tail_bytes_at_msync)
+{
+    const char *base = getenv("SHMLAB_EXT4_DIR") ? getenv("SHMLAB_EXT4_DIR") : "/var/tmp";
+    if (fs_type(base) != EXT4_SUPER_MAGIC) {
+        printf("ext4_zeroes_tail_bytes_at_msync: %s is not ext4 here, nothing to check\n", base);
+        return;
+    }
+    int fd = make_file_in(base, 100, 'a');
+    unsigned char *p = mmap(NULL, (size_t) page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ck_assert(p != MAP_FAILED);
+    memset(p + 100, 'Z', 100);
+    int synced = msync(p, (size_t) page, MS_SYNC);
+    unsigned char after = p[150];
+    munmap(p, (size_t) page);
+    char buf[200] = "";
+    int ok = ftruncate(fd, 200) == 0 && pread(fd, buf, 200, 0) == 200;
+    remove_file(fd);
+    ck_assert_msg(synced == 0 && after == 0, "ext4, after msync: expected the tail zeroed in the page, got %d", after);
+    ck_assert_msg(ok && buf[150] == 0, "ext4, grown to 200: expected 0 at 150, got %d", buf[150]);
+}
+END_TEST
+
+/* Common misconceptions: other processes and read(2) see a MAP_SHARED store
+   at once, before any msync: there is one copy, in the page cache.  msync
+   is about the storage device. */
+START_TEST(read_sees_shared_store_before_msync)
+{
+    int fd = make_file_in("/dev/shm", (size_t) page, 'a');
+    unsigned char *p = mmap(NULL, (size_t) page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ck_assert(p != MAP_FAILED);
+    memcpy(p, "fresh", 5);
+    char buf[6] = "";
+    ssize_t n = pread(fd, buf, 5, 0);
+    munmap(p, (size_t) page);
+    remove_file(fd);
+    ck_assert_msg(n == 5 && memcmp(buf, "fresh", 5) == 0, "read(2) before msync: expected \"fresh\", got \"%.5s\"", buf);
+}
+END_TEST
+
+/* Background: MAP_PRIVATE is copy-on-write: a store is seen neither in the
+   file nor through another mapping of it. */
+START_TEST(private_store_is_copy_on_write)
+{
+    int fd = make_file_in("/dev/shm", (size_t) page, 'a');
+    unsigned char *priv = mmap(NULL, (size_t) page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    unsigned char *shared = mmap(NULL, (size_t) page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ck_assert(priv != MAP_FAILED && shared != MAP_FAILED);
+    priv[0] = 'P';
+    char c = 0;
+    ck_assert(pread(fd, &c, 1, 0) == 1);
+    int other = shared[0];
+    munmap(priv, (size_t) page);
+    munmap(shared, (size_t) page);
+    remove_file(fd);
+    ck_assert_msg(c == 'a' && other == 'a', "after a private store: expected 'a' in the file and the shared mapping");
+}
+END_TEST
+
+/* Background: MAP_SHARED|MAP_ANONYMOUS memory is shared with children forked
+   after it was made (and only through fork: it has no name). */
+START_TEST(anonymous_shared_reaches_parent)
+{
+    unsigned char *p = mmap(NULL, (size_t) page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ck_assert(p != MAP_FAILED);
+    pid_t pid = fork();
+    ck_assert(pid != -1);
+    if (pid == 0) {
+        p[0] = 42;
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+    int got = p[0];
+    munmap(p, (size_t) page);
+    ck_assert_msg(got == 42, "the child's store: expected 42 in the parent, got %d", got);
+}
+END_TEST
+
+/* Background: with MAP_ANONYMOUS Linux ignores fd (and the memory is zeros,
+   not the file's bytes); portable code passes -1 and offset 0. */
+START_TEST(anonymous_ignores_fd_on_linux)
+{
+    int fd = make_file_in("/dev/shm", (size_t) page, 'a');
+    unsigned char *p = mmap(NULL, (size_t) page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, fd, 0);
+    int first = p == MAP_FAILED ? -1 : p[0];
+    if (p != MAP_FAILED)
+        munmap(p, (size_t) page);
+    remove_file(fd);
+    ck_assert_msg(first == 0, "MAP_ANONYMOUS with a file's fd: expected zeroed memory, got %d", first);
+}
+END_TEST
+
+/* Background: a MAP_PRIVATE child's store stays in the child (fork copies
+   the mapping, copy-on-write). */
+START_TEST(private_store_by_child_stays_in_child)
+{
+    unsigned char *p = mmap(NULL, (size_t) page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(p != MAP_FAILED);
+    pid_t pid = fork();
+    ck_assert(pid != -1);
+    if (pid == 0) {
+        p[0] = 42;
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+    int got = p[0];
+    munmap(p, (size_t) page);
+    ck_assert_msg(got == 0, "the child's private store: expected 0 in the parent, got %d", got);
+}
+END_TEST
+
+/* Background: ftruncate(2) grows a file (with zeros) so that a mapping of
+   the new length has no page past end of file. */
+START_TEST(ftruncate_then_map_has_no_sigbus)
+{
+    int fd = make_file_in("/dev/shm", 0, 'a');
+    ck_assert(ftruncate(fd, 3 * page) == 0);
+    unsigned char *p = mmap(NULL, 3 * (size_t) page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ck_assert(p != MAP_FAILED);
+    int st = touch(p + 3 * page - 1, 1);
+    int zero = p[2 * page];
+    munmap(p, 3 * (size_t) page);
+    remove_file(fd);
+    ck_assert_msg(WIFEXITED(st) && zero == 0, "after ftruncate: expected the last page usable and zero-filled");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("claims 02-mmap");
+    TCase *tc = tcase_create("Claims");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, zero_length_is_map_failed_einval);
+    tcase_add_test(tc, unaligned_address_fixed_is_einval_hint_is_aligned);
+    tcase_add_test(tc, prot_flags_are_distinct_bits);
+    tcase_add_test(tc, mapping_is_whole_pages);
+    tcase_add_test(tc, stores_do_not_grow_the_file);
+    tcase_add_test(tc, page_past_eof_is_sigbus);
+    tcase_add_test(tc, tmpfs_keeps_tail_bytes);
+    tcase_add_test(tc, ext4_zeroes_tail_bytes_at_msync);
+    tcase_add_test(tc, read_sees_shared_store_before_msync);
+    tcase_add_test(tc, private_store_is_copy_on_write);
+    tcase_add_test(tc, anonymous_shared_reaches_parent);
+    tcase_add_test(tc, anonymous_ignores_fd_on_linux);
+    tcase_add_test(tc, private_store_by_child_stays_in_child);
+    tcase_add_test(tc, ftruncate_then_map_has_no_sigbus);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
