@@ -197,10 +197,11 @@ int main(int argc, char *argv[])
         opt.jobs = 1;  /* snapshots cannot tell parallel tests' objects apart */
 
     for (int l = 0; l < nlabs; l++) {
-        if (build_lab(&opt, &all_labs[l]) == -1) {
-            for (int i = 0; i < all_labs[l].ntests; i++) {
-                all_labs[l].tests[i].outcome = OUT_NOT_RUN;
-                snprintf(all_labs[l].tests[i].reason, REASON_MAX, "%s", all_labs[l].build_error);
+        struct lab *lab = &all_labs[l];
+        if (build_lab(&opt, lab) == -1) {
+            for (int i = 0; i < lab->ntests; i++) {
+                lab->tests[i].outcome = OUT_NOT_RUN;
+                memcpy(lab->tests[i].reason, lab->build_error, sizeof lab->tests[i].reason);
             }
         }
     }

@@ -229,8 +229,6 @@ static void exec_test(const struct job *job, int result_w, uid_t uid)
     set_limit(RLIMIT_CORE, 0);
     set_limit(RLIMIT_CPU, cpu);
     set_limit(RLIMIT_FSIZE, 256UL << 20);
-    if (!job->opt->sanitize)  /* ASan maps terabytes of shadow: no AS limit there */
-        set_limit(RLIMIT_AS, MAX_ADDRESS_SPACE);
 
     int in = open("/dev/null", O_RDONLY);
     int out = open("stdout.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -256,6 +254,10 @@ static void exec_test(const struct job *job, int result_w, uid_t uid)
     setenv("CK_FORK", "no", 1);
     setenv("ASAN_OPTIONS", "log_path=asan:detect_leaks=1", 1);
     setenv("UBSAN_OPTIONS", "log_path=ubsan:print_stacktrace=1", 1);
+    /* Last, right before exec: nothing here may allocate under the limit.
+       ASan maps terabytes of shadow, so the sanitizer build goes without. */
+    if (!job->opt->sanitize)
+        set_limit(RLIMIT_AS, MAX_ADDRESS_SPACE);
     execvp(argv[0], (char *const *) argv);
     dprintf(STDERR_FILENO, "grader: %s: %s\n", argv[0], strerror(errno));
     _exit(127);
