@@ -24,15 +24,15 @@ fail() { failed=$((failed + 1)); echo "FAILED  $1"; [ -n "${2:-}" ] && echo "$2"
 
 # expect NAME COMMAND...: the command must exit 0.
 expect() {
-    name=$1; shift
-    if log=$("$@" 2>&1); then ok "$name"; else fail "$name" "$(echo "$log" | tail -n 15)"; fi
+    what=$1; shift
+    if log=$("$@" 2>&1); then ok "$what"; else fail "$what" "$(echo "$log" | tail -n 15)"; fi
 }
 
 # grade NAME ARGS...: run the grader into $OUT/NAME; its exit status must be 0.
 grade() {
-    name=$1; shift
-    if ! "$GRADER" --quiet --out "$OUT/$name" "$@" >"$OUT/$name.log" 2>&1; then
-        fail "grader ran on $name" "$(tail -n 5 "$OUT/$name.log")"
+    run=$1; shift
+    if ! "$GRADER" --quiet --out "$OUT/$run" "$@" >"$OUT/$run.log" 2>&1; then
+        fail "grader ran on $run" "$(tail -n 5 "$OUT/$run.log")"
         return 1
     fi
 }
@@ -102,10 +102,12 @@ rm -rf "$OUT/dist" && mkdir -p "$OUT/dist" && tar -xzf build/dist/shmlab-student
 kit="$OUT/dist/shmlab-student"
 leaked=$(cd "$kit" && ls -d solutions grader/hidden grader/corpus tests .ci 2>/dev/null)
 if [ -z "$leaked" ]; then ok "dist holds no solutions, hidden tests, corpus or suite"; else fail "dist holds no solutions, hidden tests, corpus or suite" "$leaked"; fi
-# Solution-only lines (code the starter lacks), looked for anywhere in the kit.
+# Solution-only lines (code the starter lacks) long enough to be that
+# solution's own (40+ characters: a slide may well show a one-line call),
+# looked for anywhere in the kit.
 for slug in $labs; do
     diff "labs/$slug/lab.c" "solutions/$slug/lab.c" | sed -n 's/^> *//p' |
-        awk 'length >= 25 && !/^(\/\*|\*|\/\/)/' | sort -u >"$OUT/dist-$slug.solution-lines"
+        awk 'length >= 40 && !/^(\/\*|\*|\/\/)/' | sort -u >"$OUT/dist-$slug.solution-lines"
 done
 find "$kit" -type f -exec cat {} + | sed 's/^[ \t]*//' | sort -u >"$OUT/dist.lines"
 found=$(cat "$OUT"/dist-*.solution-lines | sort -u | comm -12 - "$OUT/dist.lines")

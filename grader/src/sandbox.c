@@ -38,7 +38,7 @@
 #define RESULT_FD 3               /* where the runner writes its record */
 #define SANDBOX_UID_BASE 200000   /* as root, a test runs as this + supervisor pid */
 #define MAX_PROCESSES 256         /* per test (its uid is its own): no fork bomb */
-#define MAX_ADDRESS_SPACE (8UL << 30)  /* valgrind included: no memory hog */
+#define MAX_ADDRESS_SPACE (2UL << 30)  /* valgrind included: no memory hog */
 #define VALGRIND_STARTUP_S 3.0    /* added to every limit under valgrind */
 #define MAX_IPC 64                /* objects remembered per snapshot */
 #define REPORT_MAX 8192
