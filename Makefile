@@ -6,6 +6,7 @@
 #   make check LAB=4               the public tests of one lab, under valgrind
 #   make test                      the courseware's own test suite (CI)
 #   make demo LAB=4                the classroom demonstration (ARGS=... for its options)
+#   make keystore ARGS="put alice bob s3cret"   lab 07's key store from the shell (ARGS=--help)
 #   make bench                     throughput and cost figures for the lectures
 #   make bench-grader              grading time: one submission, a class serial vs parallel
 #   make clean-ipc                 remove your leftover System V objects
@@ -22,7 +23,7 @@ CLASS      ?=
 LAB        ?=
 STRICT     := -std=c11 -D_GNU_SOURCE= -Wall -Wextra -Werror
 
-.PHONY: help deps grade check test demo bench bench-grader slides handouts dist gradescope clean clean-ipc
+.PHONY: help deps grade check test demo keystore bench bench-grader slides handouts dist gradescope clean clean-ipc
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -67,6 +68,9 @@ gradescope: deps
 
 demo: deps
 	@sh scripts/lab-program.sh "$(LAB)" demo $(ARGS)
+
+keystore: deps
+	@sh scripts/lab-program.sh 7 keystore $(ARGS)
 
 bench: deps
 	@sh scripts/bench.sh

@@ -184,6 +184,10 @@ for src in tests/claims/*.c; do
     expect "claims $(basename "$src") hold on this kernel" "$bin"
 done
 
+# -- lab 07's command-line tool, from several processes at once -------------
+expect "keystore CLI: exit codes, --help, one-line errors, concurrent use (tests/keystore-cli.sh)" \
+    sh tests/keystore-cli.sh
+
 # -- the decks and handouts render, and a browser shows them -----------------
 expect "slides and handouts render and show in headless Chromium (tests/render-check.sh)" \
     sh tests/render-check.sh
