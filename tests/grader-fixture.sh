@@ -5,7 +5,8 @@
 # "student" misbehaves once per test: fail, segfault, leak, IPC leaks, endless
 # loop, exit(0), fork-and-return, bad write, abort, fork bomb, memory hog,
 # killing its supervisor, closing stdout, tampering with the results,
-# removing every IPC object it can see; and a lab with no lab.c.  Afterwards
+# removing every IPC object it can see, sleeping while holding a semaphore;
+# and a lab with no lab.c.  Afterwards
 # no process of it may be left.
 #
 #   $ sh tests/grader-fixture.sh build/bin/shmlab-grade build/test/fixture

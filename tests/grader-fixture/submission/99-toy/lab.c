@@ -63,6 +63,14 @@ int toy(int mode)
         unlink("../../../results.tsv");
         return (open("../../../results.tsv", O_WRONLY | O_CREAT | O_TRUNC, 0644) == -1) ? 0 : 0;
     case 15: return semget(IPC_PRIVATE, 3, IPC_CREAT | 0600) == -1; /* semaphore set leak */
+    case 17: { /* take a semaphore and sleep holding it */
+        int id = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+        struct sembuf take = { 0, -1, SEM_UNDO }, give = { 0, 1, 0 };
+        if (id == -1 || semop(id, &give, 1) == -1 || semop(id, &take, 1) == -1)
+            return 1;
+        sleep(1000);
+        return 0;
+    }
     case 16: /* remove every System V object this process can see, then pass */
         for (int id = 0; id < 65536; id++)
             shmctl(id, IPC_RMID, NULL);

@@ -19,6 +19,7 @@ START_TEST(t_closeout) { ck_assert_int_eq(toy(13), 0); } END_TEST
 START_TEST(t_tamper) { ck_assert_int_eq(toy(14), 0); } END_TEST
 START_TEST(t_semleak) { ck_assert_int_eq(toy(15), 0); } END_TEST
 START_TEST(t_rmall) { ck_assert_int_eq(toy(16), 0); } END_TEST
+START_TEST(t_sleeplock) { ck_assert_int_eq(toy(17), 0); } END_TEST
 
 Suite *lab_public_suite(void)
 {
@@ -40,6 +41,7 @@ Suite *lab_public_suite(void)
     tcase_add_test(c, t_tamper);
     tcase_add_test(c, t_semleak);
     tcase_add_test(c, t_rmall);
+    tcase_add_test(c, t_sleeplock);
     suite_add_tcase(s, c);
     return s;
 }
