@@ -31,6 +31,7 @@
 
 #include "labtest.h"
 #include "lab.h"
+#include "tests/common.h"
 
 /* ---- Fault injection ---------------------------------------------------
 
@@ -75,25 +76,9 @@ int semget(key_t key, int nsems, int semflg)
 
 /* ---- Helpers ---------------------------------------------------------- */
 
-static const char *method_name(enum race_method m)
-{
-    switch (m) {
-    case RACE_UNSAFE:    return "RACE_UNSAFE";
-    case RACE_SEMAPHORE: return "RACE_SEMAPHORE";
-    case RACE_ATOMIC:    return "RACE_ATOMIC";
-    case RACE_MUTEX:     return "RACE_MUTEX";
-    }
-    return "(bad method)";
-}
-
-/* Races made by the test, with the ids they got (the teardown removes those
-   even when race_destroy() is wrong), and children not yet reaped (the
-   teardown kills them, so a failed test leaves no process behind). */
-#define MAX_RACES 4
+/* Besides the races (tests/common.h), the teardown kills the children not
+   yet reaped, so a failed test leaves no process behind. */
 #define MAX_KIDS 8
-static struct race races[MAX_RACES];
-static int made_shmid[MAX_RACES], made_semid[MAX_RACES];
-static int nraces;
 static pid_t kids[MAX_KIDS];
 static int leaked_shmid[2];     /* segments a failed race_create() may have left */
 
@@ -120,15 +105,7 @@ static void races_teardown(void)
             waitpid(kids[i], NULL, 0);
             kids[i] = 0;
         }
-    for (int i = 0; i < nraces; i++) {
-        if (races[i].shmid != -1)
-            race_destroy(&races[i]);
-        if (made_shmid[i] != -1)
-            shmctl(made_shmid[i], IPC_RMID, NULL);
-        if (made_semid[i] != -1)
-            semctl(made_semid[i], 0, IPC_RMID);
-    }
-    nraces = 0;
+    remove_races();
     for (int i = 0; i < 2; i++)
         if (leaked_shmid[i] != -1)
             shmctl(leaked_shmid[i], IPC_RMID, NULL);
@@ -151,23 +128,10 @@ static void untrack(pid_t pid)
             kids[i] = 0;
 }
 
-static struct race *new_race(enum race_method method)
+/* new_race(), and a semaphore set exactly when the method needs one. */
+static struct race *new_race_checked(enum race_method method)
 {
-    ck_assert_msg(nraces < MAX_RACES, "test bug: more than %d races", MAX_RACES);
-    struct race *r = &races[nraces];
-    r->shmid = r->semid = -1;
-    r->shared = NULL;
-
-    int rc = race_create(r, method);
-    int err = errno;
-    made_shmid[nraces] = r->shmid;
-    made_semid[nraces] = r->semid;
-    nraces++;
-    ck_assert_msg(rc == 0, "race_create(%s): expected 0, got %d (errno %d, %s)",
-                  method_name(method), rc, err, strerror(err));
-    ck_assert_msg(r->shmid != -1 && r->shared != NULL,
-                  "race_create(%s) returned 0 but shmid is %d and shared is %p",
-                  method_name(method), r->shmid, (void *) r->shared);
+    struct race *r = new_race(method);
     ck_assert_msg((method == RACE_SEMAPHORE) == (r->semid != -1),
                   "race_create(%s): expected semid %s, got %d", method_name(method),
                   method == RACE_SEMAPHORE ? "!= -1" : "-1", r->semid);
@@ -415,22 +379,12 @@ static void kill_holder(struct holder *h)
                   (unsigned) status);
 }
 
-#define expect_fail(call, want_errno, what)                                         \
-    do {                                                                            \
-        errno = 0;                                                                  \
-        long rc_ = (call);                                                          \
-        int err_ = errno;                                                           \
-        ck_assert_msg(rc_ == -1 && err_ == (want_errno),                            \
-                      "%s: expected -1 with errno %s, got %ld with errno %d (%s)",  \
-                      (what), #want_errno, rc_, err_, strerror(err_));              \
-    } while (0)
-
 /* ---- Core --------------------------------------------------------------- */
 
 START_TEST(unsafe_single_worker_is_exact)
 {
     /* One worker has nobody to race with: every update lands. */
-    expect_exact(new_race(RACE_UNSAFE), 1, 20000);
+    expect_exact(new_race_checked(RACE_UNSAFE), 1, 20000);
 }
 END_TEST
 
@@ -440,7 +394,7 @@ static void expect_exact_shapes(enum race_method method)
     static const struct { int n; long m; } shape[] = {
         { 1, 1 }, { 1, 1000 }, { 2, 1 }, { 2, 1000 }, { 4, 0 }, { 4, 1000 }, { 8, 1 }, { 8, 2000 },
     };
-    struct race *r = new_race(method);
+    struct race *r = new_race_checked(method);
     for (size_t i = 0; i < sizeof shape / sizeof shape[0]; i++)
         expect_exact(r, shape[i].n, shape[i].m);
 }
@@ -467,7 +421,7 @@ START_TEST(new_race_reads_zero)
 {
     static const enum race_method all[] = { RACE_UNSAFE, RACE_SEMAPHORE, RACE_ATOMIC, RACE_MUTEX };
     for (int i = 0; i < 4; i++) {
-        struct race *r = new_race(all[i]);
+        struct race *r = new_race_checked(all[i]);
         long got = race_read(r);
         ck_assert_msg(got == 0, "race_read of a new %s race: expected 0, got %ld",
                       method_name(all[i]), got);
@@ -484,7 +438,7 @@ END_TEST
    the lock once the first lets go. */
 static void expect_exclusion(enum race_method method)
 {
-    struct race *r = new_race(method);
+    struct race *r = new_race_checked(method);
     struct holder h = start_holder(r);
     struct child c;
     char why[64];
@@ -522,7 +476,7 @@ static void on_usr1(int sig)
 
 START_TEST(semaphore_lock_retries_after_signal)
 {
-    struct race *r = new_race(RACE_SEMAPHORE);
+    struct race *r = new_race_checked(RACE_SEMAPHORE);
     struct holder h = start_holder(r);
     struct child c;
     char why[64];
@@ -557,7 +511,7 @@ END_TEST
    the next race_lock returns, and counting is exact afterwards. */
 static void expect_survives_killed_holder(enum race_method method, const char *hint)
 {
-    struct race *r = new_race(method);
+    struct race *r = new_race_checked(method);
     struct child c;
     char why[64];
 
@@ -599,7 +553,7 @@ START_TEST(run_counts_failed_workers)
 {
     /* Remove the semaphore set behind the race's back: every worker's
        race_lock fails, so every worker must exit 1 and be counted. */
-    struct race *r = new_race(RACE_SEMAPHORE);
+    struct race *r = new_race_checked(RACE_SEMAPHORE);
     struct child c;
     char why[64];
 
@@ -633,7 +587,7 @@ END_TEST
 
 START_TEST(run_rejects_worker_count_bounds)
 {
-    struct race *r = new_race(RACE_ATOMIC);
+    struct race *r = new_race_checked(RACE_ATOMIC);
     struct race bad = { RACE_UNSAFE, -1, -1, NULL };
 
     expect_fail(race_create(&bad, (enum race_method) -1), EINVAL, "race_create(&r, -1)");
@@ -686,7 +640,7 @@ START_TEST(failed_create_leaves_nothing)
     expect_segment_gone(last_shmid, "race_create(RACE_SEMAPHORE) failing in semget");
 #endif
     /* And with nothing failing, it works. */
-    ck_assert_msg(race_destroy(new_race(RACE_SEMAPHORE)) == 0, "race_destroy: expected 0, got -1"
+    ck_assert_msg(race_destroy(new_race_checked(RACE_SEMAPHORE)) == 0, "race_destroy: expected 0, got -1"
                   " (%s)", strerror(errno));
 }
 END_TEST
@@ -695,7 +649,7 @@ START_TEST(destroy_resets_handle_for_every_method)
 {
     static const enum race_method all[] = { RACE_UNSAFE, RACE_ATOMIC, RACE_MUTEX };
     for (int i = 0; i < 3; i++) {
-        struct race *r = new_race(all[i]);
+        struct race *r = new_race_checked(all[i]);
         int shmid = r->shmid;
         ck_assert_msg(race_destroy(r) == 0, "race_destroy(%s race): expected 0, got -1 (%s)",
                       method_name(all[i]), strerror(errno));

@@ -24,64 +24,18 @@
 
 #include "labtest.h"
 #include "lab.h"
+#include "tests/common.h"
 
 /* ---- Helpers ---------------------------------------------------------- */
-
-static const char *method_name(enum race_method m)
-{
-    switch (m) {
-    case RACE_UNSAFE:    return "RACE_UNSAFE";
-    case RACE_SEMAPHORE: return "RACE_SEMAPHORE";
-    case RACE_ATOMIC:    return "RACE_ATOMIC";
-    case RACE_MUTEX:     return "RACE_MUTEX";
-    }
-    return "(bad method)";
-}
-
-/* Every race a test makes is recorded here with the ids it got, so that the
-   teardown can remove the objects even when race_destroy() is wrong. */
-#define MAX_RACES 4
-static struct race races[MAX_RACES];
-static int made_shmid[MAX_RACES], made_semid[MAX_RACES];
-static int nraces;
 
 static void races_setup(void)
 {
     nraces = 0;
 }
 
-/* Never asserts: a failure here would hide the test's own message. */
 static void races_teardown(void)
 {
-    for (int i = 0; i < nraces; i++) {
-        if (races[i].shmid != -1)
-            race_destroy(&races[i]);
-        if (made_shmid[i] != -1)
-            shmctl(made_shmid[i], IPC_RMID, NULL);      /* fails if already gone: fine */
-        if (made_semid[i] != -1)
-            semctl(made_semid[i], 0, IPC_RMID);
-    }
-    nraces = 0;
-}
-
-static struct race *new_race(enum race_method method)
-{
-    ck_assert_msg(nraces < MAX_RACES, "test bug: more than %d races", MAX_RACES);
-    struct race *r = &races[nraces];
-    r->shmid = r->semid = -1;
-    r->shared = NULL;
-
-    int rc = race_create(r, method);
-    int err = errno;
-    made_shmid[nraces] = r->shmid;
-    made_semid[nraces] = r->semid;
-    nraces++;
-    ck_assert_msg(rc == 0, "race_create(%s): expected 0, got %d (errno %d, %s)",
-                  method_name(method), rc, err, strerror(err));
-    ck_assert_msg(r->shmid != -1 && r->shared != NULL,
-                  "race_create(%s) returned 0 but shmid is %d and shared is %p",
-                  method_name(method), r->shmid, (void *) r->shared);
-    return r;
+    remove_races();
 }
 
 /* Wait up to `seconds` for child pid.  Returns 1 when it ended (*status set),
@@ -184,16 +138,6 @@ static void expect_exact(struct race *r, int nworkers, long per_worker)
     ck_assert_msg(got == want, "%s, %d workers x %ld increments: expected %ld, got %ld (lost %ld)",
                   method_name(r->method), nworkers, per_worker, want, got, want - got);
 }
-
-#define expect_fail(call, want_errno, what)                                         \
-    do {                                                                            \
-        errno = 0;                                                                  \
-        long rc_ = (call);                                                          \
-        int err_ = errno;                                                           \
-        ck_assert_msg(rc_ == -1 && err_ == (want_errno),                            \
-                      "%s: expected -1 with errno %s, got %ld with errno %d (%s)",  \
-                      (what), #want_errno, rc_, err_, strerror(err_));              \
-    } while (0)
 
 /* ---- Core --------------------------------------------------------------- */
 
