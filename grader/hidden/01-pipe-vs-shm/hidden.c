@@ -9,7 +9,7 @@
             writer EPIPE; bad ring arguments give EINVAL.
    Cleanup: both transfers close every descriptor they open.
 
-   Helpers are the public tests' own (this file is compiled beside them). */
+   Helpers are the public tests' own, from tests/common.h. */
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -25,229 +25,7 @@
 
 #include "labtest.h"
 #include "lab.h"
-
-/* ---- Helpers ---------------------------------------------------------- */
-
-/* A buffer of n pseudo-random bytes (xorshift64, filled a word at a time so
-   that 64 MiB stays quick under valgrind).  Different seeds, different
-   bytes: a swapped or repeated chunk changes the checksum. */
-static unsigned char *pattern(size_t n, uint64_t seed)
-{
-    unsigned char *buf = malloc(n > 0 ? n : 1);
-    ck_assert_msg(buf != NULL, "malloc(%zu) failed", n);
-    uint64_t x = seed | 1;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        *(xfer_word *) (buf + i) = x;
-    }
-    for (; i < n; i++)
-        buf[i] = (unsigned char) (x >> (i % 8 * 8));
-    return buf;
-}
-
-#define MAX_KIDS 4
-static pid_t kids[MAX_KIDS];            /* children a test started (see spawn) */
-static int nkids;
-
-/* Rings made in a test, with the shmid each got, so the teardown can remove
-   the segments even when ring_destroy() is wrong. */
-#define MAX_RINGS 2
-static struct ring rings[MAX_RINGS];
-static int made_shmid[MAX_RINGS];
-static int nrings;
-static unsigned char *bufs[2];
-
-static void setup(void)
-{
-    nrings = 0;
-    nkids = 0;
-    bufs[0] = bufs[1] = NULL;
-}
-
-/* Never asserts: a failure here would hide the test's own message. */
-static void teardown(void)
-{
-    for (int i = 0; i < nkids; i++)
-        if (kids[i] > 0) {
-            kill(-kids[i], SIGKILL);
-            waitpid(kids[i], NULL, 0);
-        }
-    nkids = 0;
-    for (int i = 0; i < nrings; i++) {
-        if (rings[i].shmid != -1)
-            ring_destroy(&rings[i]);
-        if (made_shmid[i] != -1)
-            shmctl(made_shmid[i], IPC_RMID, NULL);      /* fails if already gone: fine */
-    }
-    nrings = 0;
-    free(bufs[0]);
-    free(bufs[1]);
-}
-
-static struct ring *new_ring(size_t capacity)
-{
-    ck_assert_msg(nrings < MAX_RINGS, "test bug: more than %d rings", MAX_RINGS);
-    struct ring *r = &rings[nrings];
-    r->shmid = -1;
-    r->shared = NULL;
-    r->life[0] = r->life[1] = -1;
-    int rc = ring_create(r, capacity);
-    int err = errno;
-    made_shmid[nrings++] = r->shmid;
-    ck_assert_msg(rc == 0, "ring_create(%zu): expected 0, got %d (%s)", capacity, rc, strerror(err));
-    ck_assert_msg(r->shmid != -1 && r->shared != NULL && r->life[0] != -1 && r->life[1] != -1,
-                  "ring_create(%zu) returned 0 but shmid %d, shared %p, life {%d, %d}",
-                  capacity, r->shmid, (void *) r->shared, r->life[0], r->life[1]);
-    return r;
-}
-
-/* Wait up to `seconds` for child pid.  1 when it ended (*status set), 0 not. */
-static int wait_deadline(pid_t pid, double seconds, int *status)
-{
-    struct timespec start, now, tick = { 0, 5 * 1000 * 1000 };
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    for (;;) {
-        pid_t w = waitpid(pid, status, WNOHANG);
-        if (w == pid)
-            return 1;
-        ck_assert_msg(w == 0 || errno == EINTR, "waitpid: %s", strerror(errno));
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - start.tv_sec + (now.tv_nsec - start.tv_nsec) / 1e9 > seconds)
-            return 0;
-        nanosleep(&tick, NULL);
-    }
-}
-
-/* What a bounded child sends back. */
-struct reply {
-    long rc;                    /* the call's return value */
-    int err;                    /* errno after it */
-    struct xfer_result res;     /* transfers: what the receiver saw */
-};
-
-typedef struct reply (*child_fn)(void *arg);
-
-/* Start fn(arg) in a child that leads its own process group and sends fn's
-   reply through a pipe (*fd: its read end). */
-static pid_t spawn(child_fn fn, void *arg, int *fd)
-{
-    int p[2], slot = 0;
-    while (slot < nkids && kids[slot] != 0)
-        slot++;
-    ck_assert_msg(slot < MAX_KIDS, "test bug: more than %d children at once", MAX_KIDS);
-    ck_assert_msg(pipe(p) == 0, "pipe: %s", strerror(errno));
-    pid_t pid = fork();
-    ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
-    if (pid == 0) {
-        setpgid(0, 0);
-        close(p[0]);
-        struct reply rep = fn(arg);
-        _exit(write(p[1], &rep, sizeof rep) == (ssize_t) sizeof rep ? 0 : 3);
-    }
-    setpgid(pid, pid);          /* both sides, so the group exists before we need it */
-    close(p[1]);
-    kids[slot] = pid;
-    if (slot == nkids)
-        nkids++;
-    *fd = p[0];
-    return pid;
-}
-
-/* Wait for a spawned child up to LABTEST_PATIENCE_S, kill its group whether
-   or not it ended, and return its reply; fail the test if it did not end or
-   did not reply. */
-static struct reply reap(pid_t pid, int fd, const char *what)
-{
-    int status, ended = wait_deadline(pid, LABTEST_PATIENCE_S, &status);
-    kill(-pid, SIGKILL);        /* whatever it started, stuck or not */
-    if (!ended)
-        waitpid(pid, &status, 0);
-    for (int i = 0; i < nkids; i++)
-        if (kids[i] == pid)
-            kids[i] = 0;
-    struct reply rep;
-    memset(&rep, 0, sizeof rep);
-    ssize_t n = ended ? read(fd, &rep, sizeof rep) : 0;
-    close(fd);
-    ck_assert_msg(ended, "%s: expected it to return, still running after %d s (a wait that"
-                  " never ends?)", what, LABTEST_PATIENCE_S);
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0 && n == (ssize_t) sizeof rep,
-                  "%s in a child: expected it to return, got %s %d", what,
-                  WIFSIGNALED(status) ? "signal" : "exit status",
-                  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-    return rep;
-}
-
-static struct reply run_bounded(child_fn fn, void *arg, const char *what)
-{
-    int fd;
-    pid_t pid = spawn(fn, arg, &fd);
-    return reap(pid, fd, what);
-}
-
-/* One transfer: which, what, and through what. */
-struct xfer_args {
-    int use_ring;
-    const unsigned char *buf;
-    size_t len, capacity, chunk;
-};
-
-static struct reply do_transfer(void *arg)
-{
-    struct xfer_args *a = arg;
-    struct reply rep;
-    memset(&rep, 0, sizeof rep);
-    errno = 0;
-    rep.rc = a->use_ring ? ring_transfer(a->buf, a->len, a->capacity, a->chunk, &rep.res)
-                         : pipe_transfer(a->buf, a->len, a->chunk, &rep.res);
-    rep.err = errno;
-    return rep;
-}
-
-/* Transfer len pattern bytes and expect every one back, in order. */
-static void expect_delivered(int use_ring, size_t len, size_t capacity, size_t chunk)
-{
-    unsigned char *buf = bufs[0] = pattern(len, len * 2654435761u + chunk);
-    struct xfer_args a = { use_ring, buf, len, capacity, chunk };
-    char what[128];
-    if (use_ring)
-        snprintf(what, sizeof what, "ring_transfer(%zu bytes, capacity %zu, chunk %zu)",
-                 len, capacity, chunk);
-    else
-        snprintf(what, sizeof what, "pipe_transfer(%zu bytes, chunk %zu)", len, chunk);
-    struct reply rep = run_bounded(do_transfer, &a, what);
-    ck_assert_msg(rep.rc == 0, "%s: expected 0, got %ld (%s)", what, rep.rc, strerror(rep.err));
-    ck_assert_msg(rep.res.bytes == len, "%s: the child received %llu bytes, expected %zu",
-                  what, (unsigned long long) rep.res.bytes, len);
-    ck_assert_msg(rep.res.checksum == xfer_checksum(buf, len),
-                  "%s: checksum %016llx, expected %016llx (bytes lost, repeated or out of order)",
-                  what, (unsigned long long) rep.res.checksum,
-                  (unsigned long long) xfer_checksum(buf, len));
-    free(buf);
-    bufs[0] = NULL;
-}
-
-/* Segments in this IPC namespace (each test has its own). */
-static int count_segments(void)
-{
-    struct shm_info info;
-    int rc = shmctl(0, SHM_INFO, (struct shmid_ds *) &info);
-    ck_assert_msg(rc != -1, "shmctl(SHM_INFO): %s", strerror(errno));
-    return info.used_ids;
-}
-
-#define expect_fail(call, want_errno, what)                                         \
-    do {                                                                            \
-        errno = 0;                                                                  \
-        long rc_ = (long) (call);                                                   \
-        int err_ = errno;                                                           \
-        ck_assert_msg(rc_ == -1 && err_ == (want_errno),                            \
-                      "%s: expected -1 with errno %s, got %ld with errno %d (%s)",  \
-                      (what), #want_errno, rc_, err_, strerror(err_));              \
-    } while (0)
+#include "tests/common.h"
 
 /* ---- Core --------------------------------------------------------------- */
 
@@ -362,31 +140,26 @@ START_TEST(pipe_transfer_survives_signals)
 }
 END_TEST
 
-/* A writer that sends 100 bytes and then closes, or just exits. */
-static struct reply writer_sends_100_and_closes(void *arg)
+/* A writer that sends 100 bytes and then closes (rc 0 when both calls
+   return 0, else -1), or just exits without ring_close() (rc: ring_write's). */
+struct writer_args {
+    struct ring *r;
+    int closes;
+};
+
+static struct reply writer_sends_100(void *arg)
 {
-    struct ring *r = arg;
+    struct writer_args *a = arg;
     struct reply rep;
     memset(&rep, 0, sizeof rep);
     unsigned char msg[100];
-    memset(msg, 'x', sizeof msg);
-    ring_take_side(r, RING_WRITER);
-    rep.rc = ring_write(r, msg, sizeof msg) == 0 && ring_close(r) == 0 ? 0 : -1;
+    memset(msg, a->closes ? 'x' : 'y', sizeof msg);
+    ring_take_side(a->r, RING_WRITER);
+    rep.rc = ring_write(a->r, msg, sizeof msg);
+    if (a->closes)
+        rep.rc = rep.rc == 0 && ring_close(a->r) == 0 ? 0 : -1;
     rep.err = errno;
     return rep;
-}
-
-static struct reply writer_sends_100_and_dies(void *arg)
-{
-    struct ring *r = arg;
-    struct reply rep;
-    memset(&rep, 0, sizeof rep);
-    unsigned char msg[100];
-    memset(msg, 'y', sizeof msg);
-    ring_take_side(r, RING_WRITER);
-    rep.rc = ring_write(r, msg, sizeof msg);
-    rep.err = errno;
-    return rep;                         /* and exits without ring_close() */
 }
 
 /* The reader: read until 0 or -1; rc = bytes read, err = errno of the last
@@ -406,12 +179,14 @@ static struct reply reader_drains(void *arg)
     return rep;
 }
 
-/* Start the writer and the reader, let go of the ring here, reap both. */
-static void writer_then_reader(child_fn writer_fn, struct reply *wr, struct reply *rr)
+/* Start the writer (closing or not) and the reader, let go of the ring
+   here, reap both. */
+static void writer_then_reader(int writer_closes, struct reply *wr, struct reply *rr)
 {
     struct ring *r = new_ring(4096);
+    struct writer_args w = { r, writer_closes };
     int wfd, rfd;
-    pid_t writer = spawn(writer_fn, r, &wfd);
+    pid_t writer = spawn(writer_sends_100, &w, &wfd);
     pid_t reader = spawn(reader_drains, r, &rfd);
     int rc = ring_destroy(r);
     ck_assert_msg(rc == 0, "ring_destroy in the parent: expected 0, got %d (%s)", rc, strerror(errno));
@@ -422,7 +197,7 @@ static void writer_then_reader(child_fn writer_fn, struct reply *wr, struct repl
 START_TEST(ring_read_returns_eof_after_close)
 {
     struct reply wr, rr;
-    writer_then_reader(writer_sends_100_and_closes, &wr, &rr);
+    writer_then_reader(1, &wr, &rr);
     ck_assert_msg(wr.rc == 0, "writer: ring_write(100) + ring_close: expected 0, got %ld (%s)",
                   wr.rc, strerror(wr.err));
     ck_assert_msg(rr.rc == 100 && (int64_t) rr.res.bytes == 0,
@@ -437,7 +212,7 @@ END_TEST
 START_TEST(ring_read_fails_when_writer_dies_without_close)
 {
     struct reply wr, rr;
-    writer_then_reader(writer_sends_100_and_dies, &wr, &rr);
+    writer_then_reader(0, &wr, &rr);
     ck_assert_msg(wr.rc == 0, "writer: ring_write(100): expected 0, got %ld (%s)",
                   wr.rc, strerror(wr.err));
     ck_assert_msg(rr.rc == 100, "reader: expected the 100 bytes the writer published before it"
@@ -486,9 +261,7 @@ START_TEST(pipe_send_fails_with_epipe_when_reader_exits)
     struct reply rep = run_bounded(send_to_early_quitter, NULL,
                                    "pipe_send(1 MiB) to a reader that exits after 100 bytes");
     ck_assert_msg(rep.rc != -100, "test set-up failed (calloc/pipe)");
-    ck_assert_msg(rep.rc == -1 && rep.err == EPIPE,
-                  "pipe_send(1 MiB) after the reader exited: expected -1 with EPIPE, got %ld (%s)",
-                  rep.rc, strerror(rep.err));
+    expect_reply_fail(rep, EPIPE, "pipe_send(1 MiB) after the reader exited");
 }
 END_TEST
 

@@ -10,7 +10,7 @@
             descriptor open; a child's store past end of file gives EIO.
    Cleanup: the file keeps its contents after mm_unmap().
 
-   Helpers are the public tests' own (this file is compiled beside them). */
+   Helpers are the public tests' own, from tests/common.h. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,93 +27,11 @@
 
 #include "labtest.h"
 #include "lab.h"
+#include "tests/common.h"
 
 #define TMPFS_MAGIC 0x01021994          /* statfs(2) f_type of tmpfs (<linux/magic.h>) */
 
 /* ---- Helpers ---------------------------------------------------------- */
-
-static char dir[64];            /* this test's folder */
-static long page;               /* sysconf(_SC_PAGESIZE) */
-
-static void setup(void)
-{
-    page = sysconf(_SC_PAGESIZE);
-    snprintf(dir, sizeof dir, "/tmp/shmlab02-XXXXXX");
-    ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
-}
-
-/* Remove every file in the folder, then the folder.  Never asserts. */
-static void teardown(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            unlinkat(dirfd(d), e->d_name, 0);
-    }
-    if (d != NULL)
-        closedir(d);
-    rmdir(dir);
-}
-
-static const char *file_in_dir(const char *name)
-{
-    static char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return path;
-}
-
-/* Create `name` holding n bytes of c (written with write(2)); returns an
-   O_RDWR descriptor on it. */
-static int make_file(const char *name, size_t n, int c)
-{
-    int fd = open(file_in_dir(name), O_RDWR | O_CREAT | O_TRUNC, 0600);
-    ck_assert_msg(fd != -1, "open %s: %s", file_in_dir(name), strerror(errno));
-    unsigned char buf[4096];
-    memset(buf, c, sizeof buf);
-    for (size_t done = 0; done < n;) {
-        size_t k = n - done < sizeof buf ? n - done : sizeof buf;
-        ck_assert_msg(write(fd, buf, k) == (ssize_t) k, "write: %s", strerror(errno));
-        done += k;
-    }
-    return fd;
-}
-
-/* n bytes of the file at off, read with pread(2) through a new descriptor:
-   what the file holds, whatever any mapping says. */
-static void read_file(const char *name, off_t off, void *buf, size_t n)
-{
-    int fd = open(file_in_dir(name), O_RDONLY);
-    ck_assert_msg(fd != -1, "open %s: %s", file_in_dir(name), strerror(errno));
-    ssize_t got = pread(fd, buf, n, off);
-    close(fd);
-    ck_assert_msg(got == (ssize_t) n, "pread %zu bytes at %lld of %s: got %zd", n,
-                  (long long) off, name, got);
-}
-
-static off_t file_size(const char *name)
-{
-    struct stat st;
-    ck_assert_msg(stat(file_in_dir(name), &st) == 0, "stat %s: %s", name, strerror(errno));
-    return st.st_size;
-}
-
-static void expect_mapped(int rc, const struct mm_region *m, const char *what)
-{
-    int err = errno;
-    ck_assert_msg(rc == 0, "%s: expected 0, got %d (%s)", what, rc, strerror(err));
-    ck_assert_msg(m->addr != NULL, "%s returned 0 but addr is NULL", what);
-}
-
-#define expect_fail(call, want_errno, what)                                         \
-    do {                                                                            \
-        errno = 0;                                                                  \
-        long rc_ = (long) (call);                                                   \
-        int err_ = errno;                                                           \
-        ck_assert_msg(rc_ == -1 && err_ == (want_errno),                            \
-                      "%s: expected -1 with errno %s, got %ld with errno %d (%s)",  \
-                      (what), #want_errno, rc_, err_, strerror(err_));              \
-    } while (0)
 
 static int count_fds(void)
 {
@@ -184,10 +102,7 @@ START_TEST(private_child_store_stays_in_child)
     ck_assert_msg(memcmp(m.addr, "AAAAA", 5) == 0,
                   "the parent's MAP_PRIVATE mapping after the child's store: expected \"AAAAA\", got \"%.5s\"",
                   (const char *) m.addr);
-    char got[6] = "";
-    read_file("cow", 0, got, 5);
-    ck_assert_msg(memcmp(got, "AAAAA", 5) == 0,
-                  "the file after a child's MAP_PRIVATE store: expected \"AAAAA\", got \"%.5s\"", got);
+    expect_file_holds("cow", 0, "AAAAA", "the file after a child's MAP_PRIVATE store");
     ck_assert_msg(mm_unmap(&m) == 0, "mm_unmap: %s", strerror(errno));
 }
 END_TEST

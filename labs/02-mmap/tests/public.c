@@ -9,7 +9,8 @@
    Cleanup: mm_unmap() removes the mapping and closes the file; a second
             mm_unmap() fails.
 
-   Files live in a mkdtemp folder the teardown removes.
+   Files live in a mkdtemp folder the teardown removes (tests/common.h: the
+   fixture and helpers, shared with the grader's hidden tests).
 
    $ make check LAB=2 */
 #include <dirent.h>
@@ -27,91 +28,7 @@
 
 #include "labtest.h"
 #include "lab.h"
-
-/* ---- Helpers ---------------------------------------------------------- */
-
-static char dir[64];            /* this test's folder */
-static long page;               /* sysconf(_SC_PAGESIZE) */
-
-static void setup(void)
-{
-    page = sysconf(_SC_PAGESIZE);
-    snprintf(dir, sizeof dir, "/tmp/shmlab02-XXXXXX");
-    ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
-}
-
-/* Remove every file in the folder, then the folder.  Never asserts. */
-static void teardown(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            unlinkat(dirfd(d), e->d_name, 0);
-    }
-    if (d != NULL)
-        closedir(d);
-    rmdir(dir);
-}
-
-static const char *file_in_dir(const char *name)
-{
-    static char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return path;
-}
-
-/* Create `name` holding n bytes of c (written with write(2)); returns an
-   O_RDWR descriptor on it. */
-static int make_file(const char *name, size_t n, int c)
-{
-    int fd = open(file_in_dir(name), O_RDWR | O_CREAT | O_TRUNC, 0600);
-    ck_assert_msg(fd != -1, "open %s: %s", file_in_dir(name), strerror(errno));
-    unsigned char buf[4096];
-    memset(buf, c, sizeof buf);
-    for (size_t done = 0; done < n;) {
-        size_t k = n - done < sizeof buf ? n - done : sizeof buf;
-        ck_assert_msg(write(fd, buf, k) == (ssize_t) k, "write: %s", strerror(errno));
-        done += k;
-    }
-    return fd;
-}
-
-/* n bytes of the file at off, read with pread(2) through a new descriptor:
-   what the file holds, whatever any mapping says. */
-static void read_file(const char *name, off_t off, void *buf, size_t n)
-{
-    int fd = open(file_in_dir(name), O_RDONLY);
-    ck_assert_msg(fd != -1, "open %s: %s", file_in_dir(name), strerror(errno));
-    ssize_t got = pread(fd, buf, n, off);
-    close(fd);
-    ck_assert_msg(got == (ssize_t) n, "pread %zu bytes at %lld of %s: got %zd", n,
-                  (long long) off, name, got);
-}
-
-static off_t file_size(const char *name)
-{
-    struct stat st;
-    ck_assert_msg(stat(file_in_dir(name), &st) == 0, "stat %s: %s", name, strerror(errno));
-    return st.st_size;
-}
-
-static void expect_mapped(int rc, const struct mm_region *m, const char *what)
-{
-    int err = errno;
-    ck_assert_msg(rc == 0, "%s: expected 0, got %d (%s)", what, rc, strerror(err));
-    ck_assert_msg(m->addr != NULL, "%s returned 0 but addr is NULL", what);
-}
-
-#define expect_fail(call, want_errno, what)                                         \
-    do {                                                                            \
-        errno = 0;                                                                  \
-        long rc_ = (long) (call);                                                   \
-        int err_ = errno;                                                           \
-        ck_assert_msg(rc_ == -1 && err_ == (want_errno),                            \
-                      "%s: expected -1 with errno %s, got %ld with errno %d (%s)",  \
-                      (what), #want_errno, rc_, err_, strerror(err_));              \
-    } while (0)
+#include "tests/common.h"
 
 /* ---- Core --------------------------------------------------------------- */
 
@@ -125,10 +42,7 @@ START_TEST(shared_store_reaches_parent_and_file)
     ck_assert_msg(memcmp(m.addr + 100, "hello", 5) == 0,
                   "the parent's MAP_SHARED mapping at 100: expected \"hello\" (the child's store), got \"%.5s\"",
                   (const char *) m.addr + 100);
-    char got[6] = "";
-    read_file("shared", 100, got, 5);
-    ck_assert_msg(memcmp(got, "hello", 5) == 0,
-                  "read(2) of the file at 100 after the child's store and msync: expected \"hello\", got \"%.5s\"", got);
+    expect_file_holds("shared", 100, "hello", "read(2) of the file at 100 after the child's store and msync");
     ck_assert_msg(mm_unmap(&m) == 0, "mm_unmap: %s", strerror(errno));
 }
 END_TEST
@@ -146,10 +60,7 @@ START_TEST(private_store_reaches_neither_file_nor_other_mapping)
     ck_assert_msg(shared.addr[0] == 'A',
                   "a MAP_SHARED view of the file after a store through MAP_PRIVATE: expected 'A', got '%c'",
                   shared.addr[0]);
-    char got[8] = "";
-    read_file("cow", 0, got, 7);
-    ck_assert_msg(memcmp(got, "AAAAAAA", 7) == 0,
-                  "read(2) of the file after a store through MAP_PRIVATE: expected \"AAAAAAA\", got \"%.7s\"", got);
+    expect_file_holds("cow", 0, "AAAAAAA", "read(2) of the file after a store through MAP_PRIVATE");
     ck_assert_msg(mm_unmap(&priv) == 0 && mm_unmap(&shared) == 0, "mm_unmap: %s", strerror(errno));
 }
 END_TEST
