@@ -33,6 +33,7 @@
 
 #include "labtest.h"
 #include "lab.h"
+#include "tests/common.h"
 
 /* ---- Fault injection: lab.c's shmat() resolves to this one, which goes
    straight to the kernel unless a test set an errno to fail with. */
@@ -52,169 +53,7 @@ void *shmat(int shmid, const void *shmaddr, int shmflg)
 #define CAN_INJECT 0
 #endif
 
-/* ---- Helpers ---------------------------------------------------------- */
-
-#define KEY_A ((key_t) 0x4b530001)
-#define KEY_B ((key_t) 0x4b530002)
-
-/* Stores a test opened: the teardown closes them and removes every segment
-   still under KEY_A or KEY_B, even when ks_destroy() is wrong. */
-#define MAX_STORES 4
-static struct keystore stores[MAX_STORES];
-static int nstores;
-
-static void stores_setup(void)
-{
-    nstores = 0;
-}
-
-/* Never asserts: a failure here would hide the test's own message. */
-static void stores_teardown(void)
-{
-    for (int i = 0; i < nstores; i++)
-        if (stores[i].seg != NULL)
-            shmdt(stores[i].seg);
-    nstores = 0;
-    static const key_t keys[] = { KEY_A, KEY_B };
-    for (int i = 0; i < 2; i++) {
-        int id = shmget(keys[i], 0, 0);
-        if (id != -1)
-            shmctl(id, IPC_RMID, NULL);
-    }
-}
-
-static struct keystore *slot_for_store(void)
-{
-    ck_assert_msg(nstores < MAX_STORES, "test bug: more than %d stores", MAX_STORES);
-    struct keystore *ks = &stores[nstores++];
-    ks->shmid = -1;
-    ks->seg = NULL;
-    return ks;
-}
-
-static struct keystore *new_store(key_t key, unsigned capacity)
-{
-    struct keystore *ks = slot_for_store();
-    errno = 0;
-    int rc = ks_create(ks, key, capacity);
-    int err = errno;
-    ck_assert_msg(rc == 0, "ks_create(0x%x, %u): expected 0, got %d (errno %d, %s)", (unsigned) key,
-                  capacity, rc, err, strerror(err));
-    ck_assert_msg(ks->shmid != -1 && ks->seg != NULL, "ks_create returned 0 but shmid is %d and"
-                  " seg is %p", ks->shmid, (void *) ks->seg);
-    return ks;
-}
-
-static struct keystore *open_store(key_t key)
-{
-    struct keystore *ks = slot_for_store();
-    errno = 0;
-    int rc = ks_open(ks, key);
-    int err = errno;
-    ck_assert_msg(rc == 0, "ks_open(0x%x) of an existing store: expected 0, got %d (errno %d, %s)",
-                  (unsigned) key, rc, err, strerror(err));
-    return ks;
-}
-
-static void put_ok(struct keystore *ks, const char *c, const char *s, int id, const void *sec,
-                   size_t len, int want)
-{
-    errno = 0;
-    int rc = ks_put(ks, c, s, id, sec, len);
-    int err = errno;
-    ck_assert_msg(rc == want, "ks_put(%s, %s, %zu bytes): expected %d (%s), got %d (errno %d, %s)",
-                  c, s, len, want, want ? "a free slot taken" : "a record replaced", rc, err,
-                  strerror(err));
-}
-
-/* ks_get must succeed and return exactly this record. */
-static void expect_record(struct keystore *ks, const char *c, const char *s, int id,
-                          const void *sec, size_t len)
-{
-    struct ks_entry e;
-    memset(&e, 0xAA, sizeof e);
-    errno = 0;
-    int rc = ks_get(ks, c, s, &e);
-    int err = errno;
-    ck_assert_msg(rc == 0, "ks_get(%s, %s): expected 0, got %d (errno %d, %s)", c, s, rc, err,
-                  strerror(err));
-    ck_assert_msg(strcmp(e.client_id, c) == 0 && strcmp(e.server_id, s) == 0,
-                  "ks_get(%s, %s): the entry names (%.12s, %.12s)", c, s, e.client_id, e.server_id);
-    ck_assert_msg(e.seckeyid == id && e.seckey_len == len && memcmp(e.seckey, sec, len) == 0,
-                  "ks_get(%s, %s): expected seckeyid %d and %zu bytes of the secret stored, got"
-                  " seckeyid %d and %zu bytes%s", c, s, id, len, e.seckeyid, e.seckey_len,
-                  e.seckey_len == len ? " that differ" : "");
-}
-
-#define expect_fail(call, want_errno, what)                                         \
-    do {                                                                            \
-        errno = 0;                                                                  \
-        long rc_ = (call);                                                          \
-        int err_ = errno;                                                           \
-        ck_assert_msg(rc_ == -1 && err_ == (want_errno),                            \
-                      "%s: expected -1 with errno %s, got %ld with errno %d (%s)",  \
-                      (what), #want_errno, rc_, err_, strerror(err_));              \
-    } while (0)
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Wait up to `seconds` for child pid.  Returns 1 when it ended (*status set),
-   0 when it is still running. */
-static int wait_deadline(pid_t pid, double seconds, int *status)
-{
-    double end = now() + seconds;
-    struct timespec tick = { 0, 5 * 1000 * 1000 };
-    for (;;) {
-        pid_t w = waitpid(pid, status, WNOHANG);
-        if (w == pid)
-            return 1;
-        ck_assert_msg(w == 0 || errno == EINTR, "waitpid: %s", strerror(errno));
-        if (now() > end)
-            return 0;
-        nanosleep(&tick, NULL);
-    }
-}
-
-/* Run body(k, arg) in n children (k = 0..n-1) of one coordinator that leads
-   their process group; each child exits with body's result.  Everything is
-   killed after LABTEST_PATIENCE_S.  Returns how many children did not exit
-   with 0, or -1 if the deadline passed. */
-static int run_children(int n, int (*body)(int k, void *arg), void *arg)
-{
-    pid_t coord = fork();
-    ck_assert_msg(coord != -1, "fork: %s", strerror(errno));
-    if (coord == 0) {
-        setpgid(0, 0);
-        int bad = 0;
-        for (int k = 0; k < n; k++) {
-            pid_t pid = fork();
-            if (pid == 0)
-                _exit(body(k, arg));
-            if (pid == -1)
-                bad++;
-        }
-        int status;
-        while (wait(&status) > 0)
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                bad++;
-        _exit(bad > 100 ? 100 : bad);
-    }
-    setpgid(coord, coord);
-    int status, ended = wait_deadline(coord, LABTEST_PATIENCE_S, &status);
-    kill(-coord, SIGKILL);
-    if (!ended) {
-        waitpid(coord, &status, 0);
-        return -1;
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
-}
-
-/* ---- More helpers --------------------------------------------------------- */
+/* ---- Helpers (the shared ones are in tests/common.h) ------------------ */
 
 static void hidden_setup(void)
 {
@@ -238,10 +77,9 @@ struct reply {
     struct ks_entry e;
 };
 
-/* ks_get (or, with open_key != 0, ks_open of that key) in a child with a
-   deadline: a lock that is never given back fails the test, not hangs it. */
-static struct reply call_in_child(struct keystore *ks, const char *c, const char *s, key_t open_key,
-                                  int *ended)
+/* ks_get (or, with open_key != 0, ks_open of that key) in a child; *fd is
+   the pipe its struct reply comes back through. */
+static pid_t start_call(struct keystore *ks, const char *c, const char *s, key_t open_key, int *fd)
 {
     int p[2];
     ck_assert_msg(pipe(p) == 0, "pipe: %s", strerror(errno));
@@ -255,16 +93,26 @@ static struct reply call_in_child(struct keystore *ks, const char *c, const char
             struct keystore mine;
             rep.rc = ks_open(&mine, open_key);
             rep.err = errno;
+            rep.seconds = now() - t0;
             if (rep.rc == 0)
                 ks_close(&mine);
         } else {
             rep.rc = ks_get(ks, c, s, &rep.e);
             rep.err = errno;
+            rep.seconds = now() - t0;
         }
-        rep.seconds = now() - t0;
         _exit(write(p[1], &rep, sizeof rep) == (ssize_t) sizeof rep ? 0 : 1);
     }
     close(p[1]);
+    *fd = p[0];
+    return pid;
+}
+
+/* Wait for a start_call child with a deadline (a lock that is never given
+   back fails the test, not hangs it) and read its reply; *ended says
+   whether it finished in time. */
+static struct reply finish_call(pid_t pid, int fd, int *ended)
+{
     int status;
     *ended = wait_deadline(pid, LABTEST_PATIENCE_S, &status);
     if (!*ended) {
@@ -272,10 +120,19 @@ static struct reply call_in_child(struct keystore *ks, const char *c, const char
         waitpid(pid, &status, 0);
     }
     struct reply rep = { -2, 0, 0, { { 0 }, { 0 }, 0, 0, { 0 } } };
-    if (!*ended || read(p[0], &rep, sizeof rep) != (ssize_t) sizeof rep)
+    if (!*ended || read(fd, &rep, sizeof rep) != (ssize_t) sizeof rep)
         rep.rc = -2;
-    close(p[0]);
+    close(fd);
     return rep;
+}
+
+/* start_call, then finish_call. */
+static struct reply call_in_child(struct keystore *ks, const char *c, const char *s, key_t open_key,
+                                  int *ended)
+{
+    int fd;
+    pid_t pid = start_call(ks, c, s, open_key, &fd);
+    return finish_call(pid, fd, ended);
 }
 
 /* A record is consistent when its secret is 100 bytes of (seckeyid & 0xff). */
@@ -579,35 +436,12 @@ END_TEST
 START_TEST(open_waits_for_creator_to_finish)
 {
     struct ks_segment *seg = raw_segment(KEY_B, KS_SEGMENT_SIZE(4));
-    int p[2];
-    ck_assert_msg(pipe(p) == 0, "pipe: %s", strerror(errno));
-    pid_t pid = fork();
-    ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
-    if (pid == 0) {
-        struct reply rep;
-        struct keystore mine;
-        memset(&rep, 0, sizeof rep);
-        double t0 = now();
-        rep.rc = ks_open(&mine, KEY_B);
-        rep.err = errno;
-        rep.seconds = now() - t0;
-        if (rep.rc == 0)
-            ks_close(&mine);
-        _exit(write(p[1], &rep, sizeof rep) == (ssize_t) sizeof rep ? 0 : 1);
-    }
-    close(p[1]);
+    int fd, ended;
+    pid_t pid = start_call(NULL, NULL, NULL, KEY_B, &fd);
     struct timespec t = { 0, 400 * 1000 * 1000 };
     nanosleep(&t, NULL);
     init_header_as_creator(seg, 4);     /* the "creator" finishes now */
-    int status, ended = wait_deadline(pid, LABTEST_PATIENCE_S, &status);
-    if (!ended) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-    }
-    struct reply rep = { -2, 0, 0, { { 0 }, { 0 }, 0, 0, { 0 } } };
-    if (!ended || read(p[0], &rep, sizeof rep) != (ssize_t) sizeof rep)
-        rep.rc = -2;
-    close(p[0]);
+    struct reply rep = finish_call(pid, fd, &ended);
     shmdt(seg);
     ck_assert_msg(rep.rc == 0, "ks_open while the creator is 0.4 s from storing magic: expected it"
                   " to wait and succeed, got %d (errno %d, %s) after %.2f s", rep.rc, rep.err,

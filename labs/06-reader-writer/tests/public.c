@@ -13,7 +13,8 @@
    Writers and readers are child processes in one process group with a
    deadline, so a lost message or a wait that never ends fails the test with
    a count instead of hanging it.  Readers log what they got in a shared
-   anonymous mapping; the test checks every message itself.
+   anonymous mapping; the test checks every message itself.  That machinery,
+   the fixture and the other shared helpers are in tests/common.h.
 
    $ make check LAB=6                               # all public tests
    $ ./runner --run ring_delivers_every_message_once  # one (after make check) */
@@ -33,257 +34,9 @@
 
 #include "labtest.h"
 #include "lab.h"
+#include "tests/common.h"
 
-/* ---- Helpers ---------------------------------------------------------- */
-
-static const char *kind_name(enum rw_kind k)
-{
-    switch (k) {
-    case RW_FLAG: return "RW_FLAG";
-    case RW_SLOT: return "RW_SLOT";
-    case RW_RING: return "RW_RING";
-    }
-    return "(bad kind)";
-}
-
-/* Every channel a test makes is recorded with the ids it got, so that the
-   teardown can remove the objects even when rw_destroy() is wrong. */
-#define MAX_CHANS 2
-static struct rw_chan chans[MAX_CHANS];
-static int made_shmid[MAX_CHANS], made_semid[MAX_CHANS];
-static int nchans;
-
-/* What readers received, in a MAP_SHARED anonymous mapping made before the
-   fork, so the test sees it after they exit. */
-#define MAX_READERS 4
-#define MAX_WRITERS 4
-#define MAX_PER_READER 600
-struct inbox {
-    int count[MAX_READERS];                 /* messages reader r logged */
-    int err[MAX_READERS + MAX_WRITERS];     /* errno of a failed call, per child */
-    struct rw_msg got[MAX_READERS][MAX_PER_READER];
-};
-static struct inbox *inbox;
-
-static void chans_setup(void)
-{
-    nchans = 0;
-    inbox = mmap(NULL, sizeof *inbox, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    ck_assert_msg(inbox != MAP_FAILED, "mmap: %s", strerror(errno));
-}
-
-/* Never asserts: a failure here would hide the test's own message. */
-static void chans_teardown(void)
-{
-    for (int i = 0; i < nchans; i++) {
-        if (chans[i].shmid != -1)
-            rw_destroy(&chans[i]);
-        if (made_shmid[i] != -1)
-            shmctl(made_shmid[i], IPC_RMID, NULL);      /* fails if already gone: fine */
-        if (made_semid[i] != -1)
-            semctl(made_semid[i], 0, IPC_RMID);
-    }
-    nchans = 0;
-    if (inbox != MAP_FAILED && inbox != NULL)
-        munmap(inbox, sizeof *inbox);
-    inbox = NULL;
-}
-
-static struct rw_chan *new_chan(enum rw_kind kind, unsigned int nslots)
-{
-    ck_assert_msg(nchans < MAX_CHANS, "test bug: more than %d channels", MAX_CHANS);
-    struct rw_chan *c = &chans[nchans];
-    c->shmid = c->semid = -1;
-    c->shared = NULL;
-
-    int rc = rw_create(c, kind, nslots);
-    int err = errno;
-    made_shmid[nchans] = c->shmid;
-    made_semid[nchans] = c->semid;
-    nchans++;
-    ck_assert_msg(rc == 0, "rw_create(%s, %u): expected 0, got %d (errno %d, %s)",
-                  kind_name(kind), nslots, rc, err, strerror(err));
-    ck_assert_msg(c->shmid != -1 && c->shared != NULL,
-                  "rw_create(%s, %u) returned 0 but shmid is %d and shared is %p",
-                  kind_name(kind), nslots, c->shmid, (void *) c->shared);
-    return c;
-}
-
-/* The message writer w sends as its seq-th, built here (not with the lab's
-   rw_msg_make) so the test's idea of a whole message is its own. */
-static void expected_msg(struct rw_msg *m, int w, int seq)
-{
-    memset(m, 0, sizeof *m);
-    m->writer = w;
-    m->seq = seq;
-    int n = snprintf(m->text, sizeof m->text, "w%d s%d ", w, seq);
-    memset(m->text + n, 'a' + (w + seq) % 26, (size_t) (RW_TEXT_SIZE - 1 - n));
-}
-
-static int msg_is_whole(const struct rw_msg *m)
-{
-    struct rw_msg want;
-    if (m->writer < 0 || m->writer >= MAX_WRITERS || m->seq < 0)
-        return 0;
-    expected_msg(&want, m->writer, m->seq);
-    return memcmp(&want, m, sizeof want) == 0;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_s(double s)
-{
-    struct timespec ts = { (time_t) s, (long) ((s - (double) (time_t) s) * 1e9) };
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        ;
-}
-
-/* Wait up to `seconds` for child pid.  Returns 1 when it ended (*status set),
-   0 when it is still running. */
-static int wait_deadline(pid_t pid, double seconds, int *status)
-{
-    double end = now() + seconds;
-    for (;;) {
-        pid_t w = waitpid(pid, status, WNOHANG);
-        if (w == pid)
-            return 1;
-        ck_assert_msg(w == 0 || errno == EINTR, "waitpid: %s", strerror(errno));
-        if (now() > end)
-            return 0;
-        sleep_s(0.005);
-    }
-}
-
-/* Start writers and readers as children of one coordinator process that
-   leads their process group.  Writer w sends per_writer messages (seq 0..),
-   reader r receives its share and logs it in inbox.  When the coordinator
-   is not done after LABTEST_PATIENCE_S the whole group is killed.
-   Returns 1 when everyone finished in time. */
-static int run_traffic(struct rw_chan *c, int nwriters, int per_writer, int nreaders)
-{
-    int total = nwriters * per_writer, share = total / nreaders;
-    ck_assert_msg(nwriters <= MAX_WRITERS && nreaders <= MAX_READERS && share * nreaders == total &&
-                  share <= MAX_PER_READER, "test bug: bad traffic shape");
-    memset(inbox, 0, sizeof *inbox);
-
-    pid_t coord = fork();
-    ck_assert_msg(coord != -1, "fork: %s", strerror(errno));
-    if (coord == 0) {
-        setpgid(0, 0);
-        int bad = 0;
-        for (int i = 0; i < nwriters + nreaders; i++) {
-            pid_t pid = fork();
-            if (pid == -1) {
-                bad = 1;
-                break;
-            }
-            if (pid > 0)
-                continue;
-            if (i < nwriters) {                 /* writer i */
-                for (int s = 0; s < per_writer; s++) {
-                    struct rw_msg m;
-                    expected_msg(&m, i, s);
-                    if (rw_send(c, &m) == -1) {
-                        inbox->err[MAX_READERS + i] = errno;
-                        _exit(1);
-                    }
-                }
-                _exit(0);
-            }
-            int r = i - nwriters;               /* reader r */
-            for (int k = 0; k < share; k++) {
-                if (rw_recv(c, &inbox->got[r][k]) == -1) {
-                    inbox->err[r] = errno;
-                    _exit(1);
-                }
-                inbox->count[r] = k + 1;
-            }
-            _exit(0);
-        }
-        int status;
-        while (wait(&status) > 0)
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                bad = 1;
-        _exit(bad);
-    }
-    setpgid(coord, coord);
-    int status, ended = wait_deadline(coord, LABTEST_PATIENCE_S, &status);
-    kill(-coord, SIGKILL);
-    if (!ended)
-        waitpid(coord, &status, 0);
-    return ended;
-}
-
-/* After run_traffic: every (writer, seq) received exactly once and whole.
-   With one reader, each writer's messages also arrive in the order sent. */
-static void expect_exactly_once(struct rw_chan *c, int nwriters, int per_writer, int nreaders,
-                                int ended)
-{
-    int total = nwriters * per_writer, got = 0;
-    for (int r = 0; r < nreaders; r++)
-        got += inbox->count[r];
-    for (int i = 0; i < nreaders + MAX_WRITERS; i++) {
-        int err = inbox->err[i];
-        ck_assert_msg(err == 0, "%s: a %s failed with errno %d (%s) after %d of %d messages",
-                      kind_name(c->kind), i < MAX_READERS ? "rw_recv" : "rw_send", err,
-                      strerror(err), got, total);
-    }
-    ck_assert_msg(ended, "%s, %d writers x %d messages, %d readers: only %d of %d received after"
-                  " %d s (lost messages, or a wait that never ends)",
-                  kind_name(c->kind), nwriters, per_writer, nreaders, got, total, LABTEST_PATIENCE_S);
-
-    static unsigned char seen[MAX_WRITERS][MAX_READERS * MAX_PER_READER];
-    memset(seen, 0, sizeof seen);
-    for (int r = 0; r < nreaders; r++) {
-        int last[MAX_WRITERS] = { -1, -1, -1, -1 };
-        for (int k = 0; k < inbox->count[r]; k++) {
-            const struct rw_msg *m = &inbox->got[r][k];
-            ck_assert_msg(msg_is_whole(m), "%s: reader %d's message %d is torn or foreign"
-                          " (writer %d, seq %d, text \"%.20s...\")", kind_name(c->kind), r, k,
-                          m->writer, m->seq, m->text);
-            ck_assert_msg(m->writer < nwriters && m->seq < per_writer,
-                          "%s: reader %d got writer %d seq %d, which was never sent",
-                          kind_name(c->kind), r, m->writer, m->seq);
-            ck_assert_msg(seen[m->writer][m->seq] == 0,
-                          "%s: writer %d's message %d was received twice", kind_name(c->kind),
-                          m->writer, m->seq);
-            seen[m->writer][m->seq] = 1;
-            if (nreaders == 1)
-                ck_assert_msg(m->seq > last[m->writer], "%s: writer %d's message %d arrived after"
-                              " its message %d (expected the order sent)", kind_name(c->kind),
-                              m->writer, m->seq, last[m->writer]);
-            last[m->writer] = m->seq;
-        }
-    }
-    ck_assert_msg(got == total, "%s: expected %d messages, received %d", kind_name(c->kind),
-                  total, got);
-}
-
-/* Send one message from a child with a deadline (a wrong rw_send could
-   wait for ever).  Fails the test unless it returned 0. */
-static void send_bounded(struct rw_chan *c, int w, int seq)
-{
-    pid_t pid = fork();
-    ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
-    if (pid == 0) {
-        struct rw_msg m;
-        expected_msg(&m, w, seq);
-        _exit(rw_send(c, &m) == 0 ? 0 : 1);
-    }
-    int status, ended = wait_deadline(pid, LABTEST_PATIENCE_S, &status);
-    if (!ended) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-    }
-    ck_assert_msg(ended && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-                  "%s: rw_send of one message to an empty channel: expected 0, %s",
-                  kind_name(c->kind), ended ? "it failed" : "it never returned");
-}
+/* ---- Helpers (the shared ones are in tests/common.h) ------------------ */
 
 /* Process pid's state letter and CPU seconds (user + system) so far, from
    /proc/PID/stat fields 3, 14 and 15 (proc(5)).  Returns 0, or -1. */
@@ -306,47 +59,25 @@ static int proc_stat(pid_t pid, char *state, double *cpu)
     return 0;
 }
 
-struct reply {
-    int rc, err;
-    double seconds;
-    struct rw_msg m;
-};
-
-#define expect_fail(call, want_errno, what)                                         \
-    do {                                                                            \
-        errno = 0;                                                                  \
-        long rc_ = (call);                                                          \
-        int err_ = errno;                                                           \
-        ck_assert_msg(rc_ == -1 && err_ == (want_errno),                            \
-                      "%s: expected -1 with errno %s, got %ld with errno %d (%s)",  \
-                      (what), #want_errno, rc_, err_, strerror(err_));              \
-    } while (0)
-
 /* ---- Core --------------------------------------------------------------- */
 
 START_TEST(flag_one_writer_one_reader_in_order)
 {
     /* Seed 004's protocol is right for exactly one writer and one reader
        (make demo LAB=6 shows two writers losing messages). */
-    struct rw_chan *c = new_chan(RW_FLAG, 1);
-    int ended = run_traffic(c, 1, 200, 1);
-    expect_exactly_once(c, 1, 200, 1, ended);
+    traffic_exactly_once(new_chan(RW_FLAG, 1), 1, 200, 1);
 }
 END_TEST
 
 START_TEST(slot_delivers_every_message_once)
 {
-    struct rw_chan *c = new_chan(RW_SLOT, 1);
-    int ended = run_traffic(c, 2, 150, 2);
-    expect_exactly_once(c, 2, 150, 2, ended);
+    traffic_exactly_once(new_chan(RW_SLOT, 1), 2, 150, 2);
 }
 END_TEST
 
 START_TEST(ring_delivers_every_message_once)
 {
-    struct rw_chan *c = new_chan(RW_RING, 4);
-    int ended = run_traffic(c, 3, 200, 2);
-    expect_exactly_once(c, 3, 200, 2, ended);
+    traffic_exactly_once(new_chan(RW_RING, 4), 3, 200, 2);
 }
 END_TEST
 
@@ -411,11 +142,7 @@ START_TEST(reader_blocks_without_busy_waiting)
 
     /* Now send: the sleeping reader must wake up with exactly that message. */
     send_bounded(c, 1, 7);
-    int ended = wait_deadline(pid, LABTEST_PATIENCE_S, &status);
-    if (!ended) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-    }
+    int ended = wait_or_kill(pid, LABTEST_PATIENCE_S, &status);
     struct reply rep = { -2, 0, 0, { 0, 0, { 0 } } };
     ssize_t n = ended ? read(result[0], &rep, sizeof rep) : 0;
     close(ready[0]);
@@ -450,11 +177,7 @@ START_TEST(recv_timed_on_empty_times_out)
         _exit(write(fd[1], &rep, sizeof rep) == (ssize_t) sizeof rep ? 0 : 1);
     }
     close(fd[1]);
-    int status, ended = wait_deadline(pid, LABTEST_PATIENCE_S, &status);
-    if (!ended) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-    }
+    int status, ended = wait_or_kill(pid, LABTEST_PATIENCE_S, &status);
     struct reply rep = { -2, 0, 0, { 0, 0, { 0 } } };
     ssize_t n = ended ? read(fd[0], &rep, sizeof rep) : 0;
     close(fd[0]);

@@ -10,7 +10,8 @@
 
    Each test runs in its own IPC namespace, so the keys are constants; the
    teardown removes whatever segment is left under them, whatever lab.c did.
-   Work in other processes runs in children with a deadline.
+   Work in other processes runs in children with a deadline.  The fixture
+   and the shared helpers are in tests/common.h.
 
    $ make check LAB=7                          # all public tests
    $ ./runner --run del_wipes_every_byte       # one (after make check) */
@@ -27,70 +28,9 @@
 
 #include "labtest.h"
 #include "lab.h"
+#include "tests/common.h"
 
-/* ---- Helpers ---------------------------------------------------------- */
-
-#define KEY_A ((key_t) 0x4b530001)
-#define KEY_B ((key_t) 0x4b530002)
-
-/* Stores a test opened: the teardown closes them and removes every segment
-   still under KEY_A or KEY_B, even when ks_destroy() is wrong. */
-#define MAX_STORES 4
-static struct keystore stores[MAX_STORES];
-static int nstores;
-
-static void stores_setup(void)
-{
-    nstores = 0;
-}
-
-/* Never asserts: a failure here would hide the test's own message. */
-static void stores_teardown(void)
-{
-    for (int i = 0; i < nstores; i++)
-        if (stores[i].seg != NULL)
-            shmdt(stores[i].seg);
-    nstores = 0;
-    static const key_t keys[] = { KEY_A, KEY_B };
-    for (int i = 0; i < 2; i++) {
-        int id = shmget(keys[i], 0, 0);
-        if (id != -1)
-            shmctl(id, IPC_RMID, NULL);
-    }
-}
-
-static struct keystore *slot_for_store(void)
-{
-    ck_assert_msg(nstores < MAX_STORES, "test bug: more than %d stores", MAX_STORES);
-    struct keystore *ks = &stores[nstores++];
-    ks->shmid = -1;
-    ks->seg = NULL;
-    return ks;
-}
-
-static struct keystore *new_store(key_t key, unsigned capacity)
-{
-    struct keystore *ks = slot_for_store();
-    errno = 0;
-    int rc = ks_create(ks, key, capacity);
-    int err = errno;
-    ck_assert_msg(rc == 0, "ks_create(0x%x, %u): expected 0, got %d (errno %d, %s)", (unsigned) key,
-                  capacity, rc, err, strerror(err));
-    ck_assert_msg(ks->shmid != -1 && ks->seg != NULL, "ks_create returned 0 but shmid is %d and"
-                  " seg is %p", ks->shmid, (void *) ks->seg);
-    return ks;
-}
-
-static struct keystore *open_store(key_t key)
-{
-    struct keystore *ks = slot_for_store();
-    errno = 0;
-    int rc = ks_open(ks, key);
-    int err = errno;
-    ck_assert_msg(rc == 0, "ks_open(0x%x) of an existing store: expected 0, got %d (errno %d, %s)",
-                  (unsigned) key, rc, err, strerror(err));
-    return ks;
-}
+/* ---- Helpers (the shared ones are in tests/common.h) ------------------ */
 
 /* The secret a test stores for (n, version): len bytes, each n + version. */
 static size_t secret_of(int n, int version, unsigned char *buf)
@@ -98,104 +38,6 @@ static size_t secret_of(int n, int version, unsigned char *buf)
     size_t len = (size_t) (1 + (n * 7 + version) % KS_SECKEY_SIZE);
     memset(buf, (n + version) & 0xff, len);
     return len;
-}
-
-static void put_ok(struct keystore *ks, const char *c, const char *s, int id, const void *sec,
-                   size_t len, int want)
-{
-    errno = 0;
-    int rc = ks_put(ks, c, s, id, sec, len);
-    int err = errno;
-    ck_assert_msg(rc == want, "ks_put(%s, %s, %zu bytes): expected %d (%s), got %d (errno %d, %s)",
-                  c, s, len, want, want ? "a free slot taken" : "a record replaced", rc, err,
-                  strerror(err));
-}
-
-/* ks_get must succeed and return exactly this record. */
-static void expect_record(struct keystore *ks, const char *c, const char *s, int id,
-                          const void *sec, size_t len)
-{
-    struct ks_entry e;
-    memset(&e, 0xAA, sizeof e);
-    errno = 0;
-    int rc = ks_get(ks, c, s, &e);
-    int err = errno;
-    ck_assert_msg(rc == 0, "ks_get(%s, %s): expected 0, got %d (errno %d, %s)", c, s, rc, err,
-                  strerror(err));
-    ck_assert_msg(strcmp(e.client_id, c) == 0 && strcmp(e.server_id, s) == 0,
-                  "ks_get(%s, %s): the entry names (%.12s, %.12s)", c, s, e.client_id, e.server_id);
-    ck_assert_msg(e.seckeyid == id && e.seckey_len == len && memcmp(e.seckey, sec, len) == 0,
-                  "ks_get(%s, %s): expected seckeyid %d and %zu bytes of the secret stored, got"
-                  " seckeyid %d and %zu bytes%s", c, s, id, len, e.seckeyid, e.seckey_len,
-                  e.seckey_len == len ? " that differ" : "");
-}
-
-#define expect_fail(call, want_errno, what)                                         \
-    do {                                                                            \
-        errno = 0;                                                                  \
-        long rc_ = (call);                                                          \
-        int err_ = errno;                                                           \
-        ck_assert_msg(rc_ == -1 && err_ == (want_errno),                            \
-                      "%s: expected -1 with errno %s, got %ld with errno %d (%s)",  \
-                      (what), #want_errno, rc_, err_, strerror(err_));              \
-    } while (0)
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Wait up to `seconds` for child pid.  Returns 1 when it ended (*status set),
-   0 when it is still running. */
-static int wait_deadline(pid_t pid, double seconds, int *status)
-{
-    double end = now() + seconds;
-    struct timespec tick = { 0, 5 * 1000 * 1000 };
-    for (;;) {
-        pid_t w = waitpid(pid, status, WNOHANG);
-        if (w == pid)
-            return 1;
-        ck_assert_msg(w == 0 || errno == EINTR, "waitpid: %s", strerror(errno));
-        if (now() > end)
-            return 0;
-        nanosleep(&tick, NULL);
-    }
-}
-
-/* Run body(k, arg) in n children (k = 0..n-1) of one coordinator that leads
-   their process group; each child exits with body's result.  Everything is
-   killed after LABTEST_PATIENCE_S.  Returns how many children did not exit
-   with 0, or -1 if the deadline passed. */
-static int run_children(int n, int (*body)(int k, void *arg), void *arg)
-{
-    pid_t coord = fork();
-    ck_assert_msg(coord != -1, "fork: %s", strerror(errno));
-    if (coord == 0) {
-        setpgid(0, 0);
-        int bad = 0;
-        for (int k = 0; k < n; k++) {
-            pid_t pid = fork();
-            if (pid == 0)
-                _exit(body(k, arg));
-            if (pid == -1)
-                bad++;
-        }
-        int status;
-        while (wait(&status) > 0)
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                bad++;
-        _exit(bad > 100 ? 100 : bad);
-    }
-    setpgid(coord, coord);
-    int status, ended = wait_deadline(coord, LABTEST_PATIENCE_S, &status);
-    kill(-coord, SIGKILL);
-    if (!ended) {
-        waitpid(coord, &status, 0);
-        return -1;
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
 }
 
 /* ---- Core --------------------------------------------------------------- */
@@ -322,6 +164,15 @@ END_TEST
 #define WRITERS 4
 #define PER_WRITER 25
 
+/* Writer k's i-th record: client w<k>, server s<i>, id k * 100 + i and the
+   secret secret_of(k * 100 + i, 0); returns the secret's length. */
+static size_t writer_record(int k, int i, char client[16], char server[16], unsigned char *sec)
+{
+    snprintf(client, 16, "w%d", k);
+    snprintf(server, 16, "s%d", i);
+    return secret_of(k * 100 + i, 0, sec);
+}
+
 static int many_puts(int k, void *arg)
 {
     (void) arg;
@@ -331,9 +182,7 @@ static int many_puts(int k, void *arg)
     for (int i = 0; i < PER_WRITER; i++) {
         char client[16], server[16];
         unsigned char sec[KS_SECKEY_SIZE];
-        snprintf(client, sizeof client, "w%d", k);
-        snprintf(server, sizeof server, "s%d", i);
-        size_t len = secret_of(k * 100 + i, 0, sec);
+        size_t len = writer_record(k, i, client, server, sec);
         if (ks_put(&ks, client, server, k * 100 + i, sec, len) != 1)
             return 2;
     }
@@ -354,9 +203,7 @@ START_TEST(concurrent_writers_lose_nothing)
         for (int i = 0; i < PER_WRITER; i++) {
             char client[16], server[16];
             unsigned char sec[KS_SECKEY_SIZE];
-            snprintf(client, sizeof client, "w%d", k);
-            snprintf(server, sizeof server, "s%d", i);
-            size_t len = secret_of(k * 100 + i, 0, sec);
+            size_t len = writer_record(k, i, client, server, sec);
             expect_record(ks, client, server, k * 100 + i, sec, len);
         }
 }
