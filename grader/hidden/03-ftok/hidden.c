@@ -67,7 +67,7 @@ static void open_ok(const char *path, int proj_id, size_t size, struct seg *s, c
 static int wait_child(pid_t pid)
 {
     int status;
-    if (!wait_deadline(pid, LABTEST_PATIENCE_S, 5, &status)) {
+    if (!wait_deadline(pid, LABTEST_PATIENCE_S, &status)) {
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
         ck_abort_msg("child: expected it to finish, still running after %d s", LABTEST_PATIENCE_S);

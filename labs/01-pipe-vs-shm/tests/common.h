@@ -100,23 +100,6 @@ static inline struct ring *new_ring(size_t capacity)
     return r;
 }
 
-/* Wait up to `seconds` for child pid.  1 when it ended (*status set), 0 not. */
-static inline int wait_deadline(pid_t pid, double seconds, int *status)
-{
-    struct timespec start, now, tick = { 0, 5 * 1000 * 1000 };
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    for (;;) {
-        pid_t w = waitpid(pid, status, WNOHANG);
-        if (w == pid)
-            return 1;
-        ck_assert_msg(w == 0 || errno == EINTR, "waitpid: %s", strerror(errno));
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - start.tv_sec + (now.tv_nsec - start.tv_nsec) / 1e9 > seconds)
-            return 0;
-        nanosleep(&tick, NULL);
-    }
-}
-
 /* What a bounded child sends back. */
 struct reply {
     long rc;                    /* the call's return value */
@@ -234,16 +217,6 @@ static inline int count_segments(void)
     ck_assert_msg(rc != -1, "shmctl(SHM_INFO): %s", strerror(errno));
     return info.used_ids;
 }
-
-#define expect_fail(call, want_errno, what)                                         \
-    do {                                                                            \
-        errno = 0;                                                                  \
-        long rc_ = (long) (call);                                                   \
-        int err_ = errno;                                                           \
-        ck_assert_msg(rc_ == -1 && err_ == (want_errno),                            \
-                      "%s: expected -1 with errno %s, got %ld with errno %d (%s)",  \
-                      (what), #want_errno, rc_, err_, strerror(err_));              \
-    } while (0)
 
 /* The same for a bounded child's reply: rc -1 with errno want_errno. */
 #define expect_reply_fail(rep, want_errno, what)                                    \

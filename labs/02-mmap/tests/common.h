@@ -104,14 +104,4 @@ static inline void expect_mapped(int rc, const struct mm_region *m, const char *
     ck_assert_msg(m->addr != NULL, "%s returned 0 but addr is NULL", what);
 }
 
-#define expect_fail(call, want_errno, what)                                         \
-    do {                                                                            \
-        errno = 0;                                                                  \
-        long rc_ = (long) (call);                                                   \
-        int err_ = errno;                                                           \
-        ck_assert_msg(rc_ == -1 && err_ == (want_errno),                            \
-                      "%s: expected -1 with errno %s, got %ld with errno %d (%s)",  \
-                      (what), #want_errno, rc_, err_, strerror(err_));              \
-    } while (0)
-
 #endif

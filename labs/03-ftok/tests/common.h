@@ -125,32 +125,6 @@ static inline int count_entries(const char *path)
     return n;
 }
 
-#define expect_fail(call, want_errno, what)                                         \
-    do {                                                                            \
-        errno = 0;                                                                  \
-        long rc_ = (long) (call);                                                   \
-        int err_ = errno;                                                           \
-        ck_assert_msg(rc_ == -1 && err_ == (want_errno),                            \
-                      "%s: expected -1 with errno %s, got %ld with errno %d (%s)",  \
-                      (what), #want_errno, rc_, err_, strerror(err_));              \
-    } while (0)
-
-/* Wait for child pid, looking every tick_ms, until more than `seconds`
-   whole seconds have passed.  1 when it ended (*status set), 0 when not. */
-static inline int wait_deadline(pid_t pid, int seconds, long tick_ms, int *status)
-{
-    struct timespec start, now, tick = { 0, tick_ms * 1000 * 1000 };
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    for (;;) {
-        if (waitpid(pid, status, WNOHANG) == pid)
-            return 1;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - start.tv_sec > seconds)
-            return 0;
-        nanosleep(&tick, NULL);
-    }
-}
-
 /* ftok_collide(...) in a child with a deadline: a search that never ends
    fails the test (and the teardown still removes the files) instead of
    timing out.  Same arguments and result; errno as the call left it. */
@@ -175,7 +149,7 @@ static inline int collide_bounded(const char *d, int proj_id, long max_files, ch
         _exit(write(fd[1], &rep, sizeof rep) == (ssize_t) sizeof rep ? 0 : 3);
     }
     close(fd[1]);
-    int status, ended = wait_deadline(pid, LABTEST_PATIENCE_S * 3 / 2, 10, &status);
+    int status, ended = wait_deadline(pid, LABTEST_PATIENCE_S * 3 / 2, &status);
     if (!ended) {
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);

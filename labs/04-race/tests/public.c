@@ -38,24 +38,6 @@ static void races_teardown(void)
     remove_races();
 }
 
-/* Wait up to `seconds` for child pid.  Returns 1 when it ended (*status set),
-   0 when it is still running. */
-static int wait_deadline(pid_t pid, double seconds, int *status)
-{
-    struct timespec start, now, tick = { 0, 5 * 1000 * 1000 };
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    for (;;) {
-        pid_t w = waitpid(pid, status, WNOHANG);
-        if (w == pid)
-            return 1;
-        ck_assert_msg(w == 0 || errno == EINTR, "waitpid: %s", strerror(errno));
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - start.tv_sec + (now.tv_nsec - start.tv_nsec) / 1e9 > seconds)
-            return 0;
-        nanosleep(&tick, NULL);
-    }
-}
-
 struct reply {
     long rc;                    /* what race_run() returned */
     int err;                    /* errno after it */

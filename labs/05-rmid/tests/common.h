@@ -48,16 +48,6 @@ static inline key_t test_key(int n)
     return (key_t) (0x05000000 | ((unsigned) getpid() & 0xffffU) << 8 | (unsigned) n);
 }
 
-#define expect_fail(call, want_errno, what)                                         \
-    do {                                                                            \
-        errno = 0;                                                                  \
-        long rc_ = (long) (call);                                                   \
-        int err_ = errno;                                                           \
-        ck_assert_msg(rc_ == -1 && err_ == (want_errno),                            \
-                      "%s: expected -1 with errno %s, got %ld with errno %d (%s)",  \
-                      (what), #want_errno, rc_, err_, strerror(err_));              \
-    } while (0)
-
 static inline void join_ok(key_t key, size_t size, struct shared *sh)
 {
     sh->shmid = -1;

@@ -133,22 +133,6 @@ static inline void sleep_s(double s)
         ;
 }
 
-/* Wait up to `seconds` for child pid.  Returns 1 when it ended (*status set),
-   0 when it is still running. */
-static inline int wait_deadline(pid_t pid, double seconds, int *status)
-{
-    double end = now() + seconds;
-    for (;;) {
-        pid_t w = waitpid(pid, status, WNOHANG);
-        if (w == pid)
-            return 1;
-        ck_assert_msg(w == 0 || errno == EINTR, "waitpid: %s", strerror(errno));
-        if (now() > end)
-            return 0;
-        sleep_s(0.005);
-    }
-}
-
 /* wait_deadline, and a child still running then is SIGKILLed (with the
    process group it leads, if it leads one) and reaped.  Returns 1 when it
    ended in time (*status set). */
@@ -297,15 +281,5 @@ struct reply {
     double seconds;
     struct rw_msg m;
 };
-
-#define expect_fail(call, want_errno, what)                                         \
-    do {                                                                            \
-        errno = 0;                                                                  \
-        long rc_ = (call);                                                          \
-        int err_ = errno;                                                           \
-        ck_assert_msg(rc_ == -1 && err_ == (want_errno),                            \
-                      "%s: expected -1 with errno %s, got %ld with errno %d (%s)",  \
-                      (what), #want_errno, rc_, err_, strerror(err_));              \
-    } while (0)
 
 #endif

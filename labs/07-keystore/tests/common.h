@@ -114,38 +114,11 @@ static inline void expect_record(struct keystore *ks, const char *c, const char 
                   e.seckey_len == len ? " that differ" : "");
 }
 
-#define expect_fail(call, want_errno, what)                                         \
-    do {                                                                            \
-        errno = 0;                                                                  \
-        long rc_ = (call);                                                          \
-        int err_ = errno;                                                           \
-        ck_assert_msg(rc_ == -1 && err_ == (want_errno),                            \
-                      "%s: expected -1 with errno %s, got %ld with errno %d (%s)",  \
-                      (what), #want_errno, rc_, err_, strerror(err_));              \
-    } while (0)
-
 static inline double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double) ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Wait up to `seconds` for child pid.  Returns 1 when it ended (*status set),
-   0 when it is still running. */
-static inline int wait_deadline(pid_t pid, double seconds, int *status)
-{
-    double end = now() + seconds;
-    struct timespec tick = { 0, 5 * 1000 * 1000 };
-    for (;;) {
-        pid_t w = waitpid(pid, status, WNOHANG);
-        if (w == pid)
-            return 1;
-        ck_assert_msg(w == 0 || errno == EINTR, "waitpid: %s", strerror(errno));
-        if (now() > end)
-            return 0;
-        nanosleep(&tick, NULL);
-    }
 }
 
 /* Run body(k, arg) in n children (k = 0..n-1) of one coordinator that leads
