@@ -153,7 +153,7 @@ START_TEST(other_process_sees_same_records)
     struct keystore *ks = new_store(KEY_A, 8);
     put_ok(ks, "parent", "srv", 42, "from the parent", 15, 1);
     int bad = run_children(1, put_from_child, NULL);
-    ck_assert_msg(bad == 0, "a child that ks_open()s the key, gets (parent, srv) and puts (child0,"
+    ck_assert_msg(bad == 0, "a child that ks_open()s the key, reads (parent, srv) and stores (child0,"
                   " srv): expected it to succeed, %s", bad < 0 ? "it never finished" : "it failed");
     unsigned char sec[KS_SECKEY_SIZE];
     size_t len = secret_of(0, 1, sec);
