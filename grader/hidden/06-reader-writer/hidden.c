@@ -39,46 +39,7 @@
 #include "lab.h"
 #include "tests/common.h"
 
-/* ---- Fault injection ---------------------------------------------------
-
-   lab.c's calls to shmget(), shmat() and semget() resolve to these
-   definitions (the executable's own symbols come first).  They go straight
-   to the kernel through syscall(2) unless a test set an errno to fail with;
-   shmget() also records the last id it made, so a test can check that a
-   failed rw_create() removed it. */
-#if defined(SYS_shmget) && defined(SYS_shmat) && defined(SYS_semget)
-#define CAN_INJECT 1
-static volatile int fail_shmat_errno, fail_semget_errno;
-static volatile int last_shmid = -1;
-
-int shmget(key_t key, size_t size, int shmflg)
-{
-    long id = syscall(SYS_shmget, key, size, shmflg);
-    if (id != -1)
-        last_shmid = (int) id;
-    return (int) id;
-}
-
-void *shmat(int shmid, const void *shmaddr, int shmflg)
-{
-    if (fail_shmat_errno != 0) {
-        errno = fail_shmat_errno;
-        return (void *) -1;
-    }
-    return (void *) syscall(SYS_shmat, shmid, shmaddr, shmflg);
-}
-
-int semget(key_t key, int nsems, int semflg)
-{
-    if (fail_semget_errno != 0) {
-        errno = fail_semget_errno;
-        return -1;
-    }
-    return (int) syscall(SYS_semget, key, nsems, semflg);
-}
-#else
-#define CAN_INJECT 0
-#endif
+#include "../fault-injection.h"  /* shmget, shmat, semget that a test can make fail */
 static int leaked_shmid = -1;     /* a segment a failed rw_create() may have left */
 
 /* ---- Helpers (the shared ones are in tests/common.h) ------------------ */
