@@ -117,9 +117,17 @@ static void child_finish(int reply_fd, unsigned char *buf, size_t got, uint64_t 
     _exit(pipe_send(reply_fd, &rep, sizeof rep) == 0 ? CHILD_OK : CHILD_FAILED);
 }
 
-/* The pipe transfer's child: read until end of file in reads of at most
-   chunk bytes, then reply.  Never returns. */
-static void pipe_child(int data_fd, int reply_fd, size_t len, size_t chunk)
+/* One read for the transfer's child: from the ring when it has one, from
+   the pipe's data_fd otherwise. */
+static ssize_t child_read(int data_fd, struct ring *r, void *buf, size_t n)
+{
+    return r != NULL ? ring_read(r, buf, n) : pipe_recv(data_fd, buf, n);
+}
+
+/* Both transfers' child: read until end of file in reads of at most chunk
+   bytes (through the pipe, or the ring when r is not NULL), then reply.
+   Never returns. */
+static void reader_child(int data_fd, struct ring *r, int reply_fd, size_t len, size_t chunk)
 {
     unsigned char *buf = malloc(len > 0 ? len : 1);
     if (buf == NULL)
@@ -128,8 +136,8 @@ static void pipe_child(int data_fd, int reply_fd, size_t len, size_t chunk)
     uint64_t extra = 0;
     for (;;) {
         unsigned char scratch[64];
-        ssize_t n = got < len ? pipe_recv(data_fd, buf + got, min_size(chunk, len - got))
-                              : pipe_recv(data_fd, scratch, sizeof scratch);
+        ssize_t n = got < len ? child_read(data_fd, r, buf + got, min_size(chunk, len - got))
+                              : child_read(data_fd, r, scratch, sizeof scratch);
         if (n == -1) {
             free(buf);
             _exit(CHILD_FAILED);
@@ -175,7 +183,7 @@ int pipe_transfer(const void *buf, size_t len, size_t chunk, struct xfer_result 
            end is open, read() never sees end of file. */
         close(data[1]);
         close(reply[0]);
-        pipe_child(data[0], reply[1], len, chunk);
+        reader_child(data[0], NULL, reply[1], len, chunk);
     }
     close(data[0]);
     close(reply[1]);
@@ -350,33 +358,6 @@ int ring_destroy(struct ring *r)
     return -1;
 }
 
-/* The ring transfer's child: read until end of file in ring_read()s of at
-   most chunk bytes, then reply.  Never returns. */
-static void ring_child(struct ring *r, int reply_fd, size_t len, size_t chunk)
-{
-    unsigned char *buf = malloc(len > 0 ? len : 1);
-    if (buf == NULL)
-        _exit(CHILD_NOMEM);
-    size_t got = 0;
-    uint64_t extra = 0;
-    for (;;) {
-        unsigned char scratch[64];
-        ssize_t n = got < len ? ring_read(r, buf + got, min_size(chunk, len - got))
-                              : ring_read(r, scratch, sizeof scratch);
-        if (n == -1) {
-            free(buf);
-            _exit(CHILD_FAILED);
-        }
-        if (n == 0)
-            break;
-        if (got < len)
-            got += (size_t) n;
-        else
-            extra += (uint64_t) n;
-    }
-    child_finish(reply_fd, buf, got, extra);
-}
-
 int ring_transfer(const void *buf, size_t len, size_t capacity, size_t chunk,
                   struct xfer_result *res)
 {
@@ -406,7 +387,7 @@ int ring_transfer(const void *buf, size_t len, size_t capacity, size_t chunk,
     if (pid == 0) {
         close(reply[0]);
         ring_take_side(&r, RING_READER);
-        ring_child(&r, reply[1], len, chunk);
+        reader_child(-1, &r, reply[1], len, chunk);
     }
     close(reply[1]);
     ring_take_side(&r, RING_WRITER);
