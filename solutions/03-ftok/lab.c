@@ -189,7 +189,10 @@ static int segment_make(key_t key, size_t size, const struct stat *st, int proj_
     return 0;
 }
 
-int seg_create(const char *path, int proj_id, size_t size, struct seg *s)
+/* What seg_create and seg_open do first: check the arguments (EINVAL),
+   clear *s, and find the key and the file's identity.  0, or -1 with errno. */
+static int seg_begin(const char *path, int proj_id, size_t size, struct seg *s,
+                     key_t *key, struct stat *st)
 {
     if (!args_ok(path, proj_id, size, s)) {
         if (s != NULL)
@@ -198,9 +201,17 @@ int seg_create(const char *path, int proj_id, size_t size, struct seg *s)
         return -1;
     }
     seg_clear(s);
+    *key = lab_ftok(path, proj_id);
+    if (*key == (key_t) -1 || stat(path, st) == -1)
+        return -1;
+    return 0;
+}
+
+int seg_create(const char *path, int proj_id, size_t size, struct seg *s)
+{
     struct stat st;
-    key_t key = lab_ftok(path, proj_id);
-    if (key == (key_t) -1 || stat(path, &st) == -1)
+    key_t key;
+    if (seg_begin(path, proj_id, size, s, &key, &st) == -1)
         return -1;
 
     s->key = key;
@@ -268,16 +279,9 @@ static int header_check(const struct seg_header *h, size_t segsz, const struct s
 
 int seg_open(const char *path, int proj_id, size_t size, struct seg *s)
 {
-    if (!args_ok(path, proj_id, size, s)) {
-        if (s != NULL)
-            seg_clear(s);
-        errno = EINVAL;
-        return -1;
-    }
-    seg_clear(s);
     struct stat st;
-    key_t key = lab_ftok(path, proj_id);
-    if (key == (key_t) -1 || stat(path, &st) == -1)
+    key_t key;
+    if (seg_begin(path, proj_id, size, s, &key, &st) == -1)
         return -1;
 
     size_t segsz = 0;
