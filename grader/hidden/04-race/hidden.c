@@ -33,14 +33,13 @@
 #include "lab.h"
 #include "tests/common.h"
 
+#include "../children.h"        /* track, untrack, kill_children */
 #include "../fault-injection.h"  /* shmget, shmat, semget that a test can make fail */
 
 /* ---- Helpers ---------------------------------------------------------- */
 
 /* Besides the races (tests/common.h), the teardown kills the children not
-   yet reaped, so a failed test leaves no process behind. */
-#define MAX_KIDS 8
-static pid_t kids[MAX_KIDS];
+   yet reaped (../children.h), so a failed test leaves no process behind. */
 static int leaked_shmid[2];     /* segments a failed race_create() may have left */
 
 static void races_setup(void)
@@ -59,34 +58,11 @@ static void races_teardown(void)
 #if CAN_INJECT
     fail_shmat_errno = fail_semget_errno = 0;
 #endif
-    for (int i = 0; i < MAX_KIDS; i++)
-        if (kids[i] > 0) {
-            kill(-kids[i], SIGKILL);            /* every kid leads its own group */
-            kill(kids[i], SIGKILL);
-            waitpid(kids[i], NULL, 0);
-            kids[i] = 0;
-        }
+    kill_children();
     remove_races();
     for (int i = 0; i < 2; i++)
         if (leaked_shmid[i] != -1)
             shmctl(leaked_shmid[i], IPC_RMID, NULL);
-}
-
-static void track(pid_t pid)
-{
-    for (int i = 0; i < MAX_KIDS; i++)
-        if (kids[i] == 0) {
-            kids[i] = pid;
-            return;
-        }
-    ck_abort_msg("test bug: more than %d children", MAX_KIDS);
-}
-
-static void untrack(pid_t pid)
-{
-    for (int i = 0; i < MAX_KIDS; i++)
-        if (kids[i] == pid)
-            kids[i] = 0;
 }
 
 /* new_race(), and a semaphore set exactly when the method needs one. */

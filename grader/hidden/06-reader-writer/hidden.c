@@ -39,6 +39,7 @@
 #include "lab.h"
 #include "tests/common.h"
 
+#include "../children.h"        /* track, untrack, kill_children */
 #include "../fault-injection.h"  /* shmget, shmat, semget that a test can make fail */
 static int leaked_shmid = -1;     /* a segment a failed rw_create() may have left */
 
@@ -53,28 +54,6 @@ static void expect_segment_gone(int shmid, const char *what)
                   "%s: IPC_STAT on its segment: expected -1/EINVAL, got %d (%s)%s", what, rc,
                   strerror(errno), rc == 0 && (ds.shm_perm.mode & SHM_DEST) ?
                   " - marked for removal but still attached" : "");
-}
-
-/* Child processes a test started and has not reaped: the teardown kills
-   them (each leads its own process group), so a failed test leaves none. */
-#define MAX_KIDS 4
-static pid_t kids[MAX_KIDS];
-
-static void track(pid_t pid)
-{
-    for (int i = 0; i < MAX_KIDS; i++)
-        if (kids[i] == 0) {
-            kids[i] = pid;
-            return;
-        }
-    ck_abort_msg("test bug: more than %d children", MAX_KIDS);
-}
-
-static void untrack(pid_t pid)
-{
-    for (int i = 0; i < MAX_KIDS; i++)
-        if (kids[i] == pid)
-            kids[i] = 0;
 }
 
 static void hidden_setup(void)
@@ -93,13 +72,7 @@ static void hidden_teardown(void)
 #if CAN_INJECT
     fail_shmat_errno = fail_semget_errno = 0;
 #endif
-    for (int i = 0; i < MAX_KIDS; i++)
-        if (kids[i] > 0) {
-            kill(-kids[i], SIGKILL);
-            kill(kids[i], SIGKILL);
-            waitpid(kids[i], NULL, 0);
-            kids[i] = 0;
-        }
+    kill_children();
     chans_teardown();
     if (leaked_shmid != -1)
         shmctl(leaked_shmid, IPC_RMID, NULL);
