@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -100,27 +101,157 @@ START_TEST(pipe_recv_waits_for_all_and_stops_at_eof)
 }
 END_TEST
 
-/* SIGALRM every millisecond with no SA_RESTART: write() returns short
-   counts or fails with EINTR, and pipe_transfer must carry on. */
+/* Signals that land while the writer is blocked inside write(2).  A timer
+   cannot do this on every machine: under valgrind a 1 MiB write() takes
+   longer to check than a short timer's period, so the signal always lands
+   before the call reaches the kernel and valgrind restarts it, for ever.
+   Instead the test makes the call block, then interrupts it: it stops the
+   reader (SIGSTOP), so the pipe fills; waits until /proc/PID/syscall shows
+   the writer inside write(); sends SIGALRM (handler without SA_RESTART),
+   which makes that write() return a short count, or -1 with EINTR if
+   nothing went in (pipe(7), signal(7)); waits until the signal has been
+   delivered; lets the reader go on.
+   Every round forces one short write or EINTR, on any machine, at any speed. */
 static void on_alarm(int sig)
 {
     (void) sig;
 }
 
-static struct reply transfer_under_signals(void *arg)
+static struct reply transfer_with_handler(void *arg)
 {
-    struct xfer_args *a = arg;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_alarm;           /* no SA_RESTART: calls are interrupted */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGALRM, &sa, NULL);
-    struct itimerval every_ms = { { 0, 1000 }, { 0, 1000 } };
-    setitimer(ITIMER_REAL, &every_ms, NULL);
-    struct reply rep = do_transfer(a);
-    struct itimerval off = { { 0, 0 }, { 0, 0 } };
-    setitimer(ITIMER_REAL, &off, NULL);
-    return rep;
+    return do_transfer(arg);
+}
+
+/* /proc/PID/syscall: "1 0x3 0x7f... 0x100000 ..." while blocked in write,
+   "running" between calls (proc(5)).  0 if pid is gone or unreadable. */
+static int read_syscall(pid_t pid, char *line, size_t len)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/syscall", (long) pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    int ok = fgets(line, (int) len, f) != NULL;
+    fclose(f);
+    return ok;
+}
+
+/* Is SIGALRM still pending for pid (proc(5): SigPnd, ShdPnd are hex masks,
+   bit sig - 1)?  0 once delivered, or if pid is gone. */
+static int alarm_pending(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%ld/status", (long) pid);
+    FILE *f = fopen(path, "r");
+    int pending = 0;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, "SigPnd:", 7) == 0 || strncmp(line, "ShdPnd:", 7) == 0)
+            pending |= (strtoull(line + 7, NULL, 16) >> (SIGALRM - 1)) & 1;
+    if (f != NULL)
+        fclose(f);
+    return pending;
+}
+
+static int in_write(const char *line)
+{
+    return strtol(line, NULL, 10) == SYS_write && strncmp(line, "running", 7) != 0;
+}
+
+/* Send sig to every child of parent (found by scanning /proc: the reader
+   that pipe_transfer forked); how many there were. */
+static int signal_children(pid_t parent, int sig)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    int n = 0;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        char path[300], buf[512];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        size_t got = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[got] = '\0';
+        char *paren = strrchr(buf, ')');
+        int ppid;
+        if (paren != NULL && sscanf(paren + 1, " %*c %d", &ppid) == 1 && ppid == parent) {
+            kill((pid_t) atol(e->d_name), sig);
+            n++;
+        }
+    }
+    if (d != NULL)
+        closedir(d);
+    return n;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double) (now.tv_sec - t0->tv_sec) + (double) (now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+#define INTERRUPT_ROUNDS 3
+
+/* Wait until writer is blocked in write(), then SIGALRM it and wait until
+   the signal is delivered.  1 if it landed inside write(), 0 if the writer
+   did not block there within the patience (or is gone). */
+static int interrupt_one_write(pid_t writer, const struct timespec *t0)
+{
+    struct timespec tick = { 0, 1000 * 1000 };
+    char line[512];
+    struct timespec elsewhere;          /* since when it waits in another call */
+    int waiting_elsewhere = 0;
+    while (read_syscall(writer, line, sizeof line) && !in_write(line) &&
+           seconds_since(t0) < LABTEST_PATIENCE_S) {
+        /* With its reader stopped, a writer that sleeps in another call
+           (waitpid after giving up, say) will not write again. */
+        if (strncmp(line, "running", 7) == 0) {
+            waiting_elsewhere = 0;
+        } else if (!waiting_elsewhere) {
+            waiting_elsewhere = 1;
+            clock_gettime(CLOCK_MONOTONIC, &elsewhere);
+        } else if (seconds_since(&elsewhere) > 0.5) {
+            return 0;
+        }
+        nanosleep(&tick, NULL);
+    }
+    if (!read_syscall(writer, line, sizeof line) || !in_write(line))
+        return 0;
+    kill(writer, SIGALRM);
+    /* The call is interrupted once the kernel has delivered the signal: it
+       is no longer pending (SigPnd, ShdPnd in /proc/PID/status). */
+    while (alarm_pending(writer) && seconds_since(t0) < LABTEST_PATIENCE_S)
+        nanosleep(&tick, NULL);
+    return 1;
+}
+
+/* INTERRUPT_ROUNDS rounds, each with the reader stopped: the first signal
+   lands in a write() that has put some bytes in the pipe (a short count,
+   or EINTR if it had none), the second in the write() of the rest, which
+   finds the pipe full and gets nothing in: EINTR.  Returns how many signals
+   landed inside write() (2 per round when all went well). */
+static int interrupt_writes(pid_t writer)
+{
+    struct timespec t0, tick = { 0, 1000 * 1000 };
+    int landed = 0;
+    for (int round = 0; round < INTERRUPT_ROUNDS; round++) {
+        clock_gettime(CLOCK_MONOTONIC, &t0);            /* patience per round */
+        while (signal_children(writer, SIGSTOP) == 0 && seconds_since(&t0) < LABTEST_PATIENCE_S)
+            nanosleep(&tick, NULL);                     /* no reader yet */
+        int ok = interrupt_one_write(writer, &t0) && interrupt_one_write(writer, &t0);
+        landed += ok ? 2 : 0;
+        signal_children(writer, SIGCONT);
+        if (!ok)
+            break;
+    }
+    return landed;
 }
 
 START_TEST(pipe_transfer_survives_signals)
@@ -128,15 +259,23 @@ START_TEST(pipe_transfer_survives_signals)
     size_t len = 8UL << 20;
     unsigned char *buf = bufs[0] = pattern(len, 77);
     struct xfer_args a = { 0, buf, len, 0, 1UL << 20 };
-    struct reply rep = run_bounded(transfer_under_signals, &a,
-                                   "pipe_transfer(8 MiB, chunk 1 MiB) with SIGALRM every ms");
-    ck_assert_msg(rep.rc == 0, "pipe_transfer(8 MiB) interrupted by signals: expected 0, got %ld (%s)",
-                  rep.rc, strerror(rep.err));
+    int fd;
+    pid_t writer = spawn(transfer_with_handler, &a, &fd);
+    int landed = interrupt_writes(writer);
+    struct reply rep = reap(writer, fd, "pipe_transfer(8 MiB, chunk 1 MiB) with its writes"
+                                        " interrupted by signals");
+    ck_assert_msg(rep.rc == 0, "pipe_transfer(8 MiB) with %d writes interrupted by a signal:"
+                  " expected 0, got %ld (%s)", landed, rep.rc, strerror(rep.err));
     ck_assert_msg(rep.res.bytes == len && rep.res.checksum == xfer_checksum(buf, len),
-                  "pipe_transfer(8 MiB) interrupted by signals: the child got %llu bytes%s,"
-                  " expected %zu with the same checksum (a short write not resent?)",
+                  "pipe_transfer(8 MiB) with %d writes interrupted by a signal: the child got"
+                  " %llu bytes%s, expected %zu with the same checksum (a short write not"
+                  " resent, or EINTR not retried?)", landed,
                   (unsigned long long) rep.res.bytes,
                   rep.res.checksum == xfer_checksum(buf, len) ? "" : " with another checksum", len);
+    ck_assert_msg(landed == 2 * INTERRUPT_ROUNDS, "pipe_transfer(8 MiB, chunk 1 MiB) with the reader"
+                  " stopped: expected its write() to block %d times so a signal could interrupt"
+                  " it, it did %d times (does it write through the pipe in chunks?)",
+                  2 * INTERRUPT_ROUNDS, landed);
 }
 END_TEST
 
