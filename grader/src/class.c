@@ -54,11 +54,13 @@ static pid_t start_student(const struct options *opt, const char *self, const st
         _exit(2);
     dup2(fd, STDOUT_FILENO);
     dup2(fd, STDERR_FILENO);
-    char scale[32];
+    char scale[32], slowdown[64];
     snprintf(scale, sizeof scale, "%g", opt->timeout_scale);
+    snprintf(slowdown, sizeof slowdown, "%.3f,%.3f", opt->slowdown_native, opt->slowdown_valgrind);
     const char *argv[20] = { self, "--courseware", opt->courseware, "--submission", sub,
-                             "--out", out, "--jobs", "1", "--timeout-scale", scale };
-    int n = 11;
+                             "--out", out, "--jobs", "1", "--timeout-scale", scale,
+                             "--slowdown", slowdown };
+    int n = 13;
     if (opt->only_lab) {
         argv[n++] = "--lab";
         argv[n++] = opt->only_lab;

@@ -65,6 +65,8 @@ struct options {
     bool no_namespace;          /* behave as where namespaces are refused */
     int jobs;                   /* tests run at once */
     double timeout_scale;       /* multiplies timeouts (valgrind is slower) */
+    double slowdown_native;     /* this machine now vs the reference (calibrate.c) */
+    double slowdown_valgrind;   /* the same under memcheck; <= 0: not measured yet */
     const char *cc;
 };
 
@@ -101,6 +103,11 @@ const char *outcome_name(enum outcome o);
 
 /* class.c: grade every sub-folder of opt->class_dir; the exit status */
 int grade_class(const struct options *opt, const char *self, const struct lab *labs, int nlabs);
+
+/* calibrate.c: measure the slowdowns not given on the command line */
+int calibrate_workload(void);
+double available_cpus(void);
+void calibrate(struct options *opt, const char *self);
 
 /* util.c */
 int mkdir_p(const char *path);

@@ -24,14 +24,17 @@ static void usage(void)
     fprintf(stderr,
             "usage: shmlab-grade [--courseware DIR] [--submission DIR | --class DIR] [--out DIR] [--lab N]\n"
             "                    [--public-only] [--sanitize] [--strict] [--jobs N]\n"
-            "                    [--timeout-scale F] [--quiet] [--no-namespace]\n");
+            "                    [--timeout-scale F] [--slowdown NATIVE,VALGRIND] [--quiet] [--no-namespace]\n"
+            "       shmlab-grade --calibrate-workload\n");
     exit(2);
 }
 
 static void parse_args(int argc, char *argv[], struct options *opt)
 {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    *opt = (struct options) { .jobs = cores > 0 ? (int) cores : 1, .timeout_scale = 4.0, .cc = "cc" };
+    /* As many tests at once as there are CPUs to run them (affinity and
+       cgroup quota: a 0.5-CPU container runs one at a time). */
+    int cores = (int) available_cpus();
+    *opt = (struct options) { .jobs = cores > 0 ? cores : 1, .timeout_scale = 4.0, .cc = "cc" };
     snprintf(opt->courseware, sizeof opt->courseware, ".");
     if (getenv("CC") && *getenv("CC"))
         opt->cc = getenv("CC");
@@ -50,6 +53,8 @@ static void parse_args(int argc, char *argv[], struct options *opt)
         else if (strcmp(a, "--lab") == 0) opt->only_lab = v, i++;
         else if (strcmp(a, "--jobs") == 0 && atoi(v) > 0) opt->jobs = atoi(v), i++;
         else if (strcmp(a, "--timeout-scale") == 0 && atof(v) > 0) opt->timeout_scale = atof(v), i++;
+        else if (strcmp(a, "--slowdown") == 0 && sscanf(v, "%lf,%lf", &opt->slowdown_native,
+                                                        &opt->slowdown_valgrind) == 2) i++;
         else usage();
     }
     if (opt->submission[0] == '\0')
@@ -154,6 +159,8 @@ static void run_tests(const struct options *opt, int nlabs, enum isolation iso)
 int main(int argc, char *argv[])
 {
     struct options opt;
+    if (argc == 2 && strcmp(argv[1], "--calibrate-workload") == 0)
+        return calibrate_workload();
     parse_args(argc, argv, &opt);
     setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -176,16 +183,17 @@ int main(int argc, char *argv[])
         fprintf(stderr, "grader: valgrind not found; run: sh scripts/install-deps.sh\n");
         return 2;
     }
-    if (opt.class_dir[0]) {
-        char self[PATH_MAX];
-        ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-        if (len <= 0) {
-            fprintf(stderr, "grader: cannot find its own executable: %s\n", strerror(errno));
-            return 2;
-        }
-        self[len] = '\0';
-        return grade_class(&opt, self, all_labs, nlabs);
+    char self[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0) {
+        fprintf(stderr, "grader: cannot find its own executable: %s\n", strerror(errno));
+        return 2;
     }
+    self[len] = '\0';
+    /* Once per run (a class measures for all its students). */
+    calibrate(&opt, self);
+    if (opt.class_dir[0])
+        return grade_class(&opt, self, all_labs, nlabs);
     if (mkdir_p(opt.out) == -1 || write_results(&opt, all_labs, nlabs, false, NULL) == -1) {
         fprintf(stderr, "grader: cannot write results in %s: %s\n", opt.out, strerror(errno));
         return 2;

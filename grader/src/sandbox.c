@@ -176,11 +176,13 @@ static void remove_ipc(const struct ipc_obj *o)
 
 /* ---- the test process ---------------------------------------------------- */
 
+/* The wall-clock limit, scaled by how slow this machine is right now. */
 static double limit_seconds(const struct job *job)
 {
     if (job->opt->sanitize)
-        return job->lab->timeout_s * 2;
-    return job->lab->timeout_s * job->opt->timeout_scale + VALGRIND_STARTUP_S;
+        return job->lab->timeout_s * 2 * job->opt->slowdown_native;
+    return (job->lab->timeout_s * job->opt->timeout_scale + VALGRIND_STARTUP_S) *
+           job->opt->slowdown_valgrind;
 }
 
 /* Build the command: valgrind (or the sanitizer build alone) and the runner. */
@@ -256,6 +258,10 @@ static void exec_test(const struct job *job, int result_w, uid_t uid)
         }
     }
     setenv("CK_FORK", "no", 1);
+    char slowdown[32];
+    snprintf(slowdown, sizeof slowdown, "%.3f",
+             job->opt->sanitize ? job->opt->slowdown_native : job->opt->slowdown_valgrind);
+    setenv("LABTEST_SLOWDOWN", slowdown, 1);
     setenv("ASAN_OPTIONS", "log_path=asan:detect_leaks=1", 1);
     setenv("UBSAN_OPTIONS", "log_path=ubsan:print_stacktrace=1", 1);
     /* Last, right before exec: nothing here may allocate under the limit.
