@@ -1,13 +1,15 @@
 #!/bin/sh
 # gradescope.sh — build the Gradescope autograder zip: setup.sh,
-# run_autograder and the kit with its hidden tests (no solutions, no corpus).
+# run_autograder and the kit with its hidden tests (no solutions, no corpus;
+# a one-lab zip holds only that lab's hidden tests).
 #
 #   $ make gradescope            # students upload lab folders (04-race/lab.c …)
 #   $ make gradescope LAB=4      # a one-lab assignment: students upload lab.c
 #   -> build/gradescope/autograder.zip   (its unzipped tree: build/gradescope/autograder/)
 set -eu
 lab=${1:-}
-[ -z "$lab" ] || sh scripts/lab-dir.sh "$lab" >/dev/null
+keep_hidden=grader/hidden
+[ -z "$lab" ] || keep_hidden=grader/hidden/$(basename "$(sh scripts/lab-dir.sh "$lab")")
 out=build/gradescope
 tree=$out/autograder
 rm -rf "$out"
@@ -15,7 +17,8 @@ mkdir -p "$tree/shmlab"
 find . -type f \
     -not -path './.git/*' -not -path './build/*' -not -path './node_modules/*' -not -path './solutions/*' \
     -not -path './grader/corpus/*' -not -path './tests/*' -not -path './.ci/*' -print |
-    sed 's|^\./||' | tar -cf - -T - | tar -xf - -C "$tree/shmlab"
+    sed 's|^\./||' | awk -v keep="$keep_hidden/" '!/^grader\/hidden\/[0-9]/ || index($0, keep) == 1' |
+    tar -cf - -T - | tar -xf - -C "$tree/shmlab"
 cp grader/gradescope/setup.sh "$tree/setup.sh"
 sed "s/@LAB@/$lab/" grader/gradescope/run_autograder >"$tree/run_autograder"
 chmod +x "$tree/setup.sh" "$tree/run_autograder"

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,6 +90,26 @@ static bool have_valgrind(void)
     }
     int status;
     return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Without a mount namespace the test works in its folder under --out, as
+   an unprivileged uid: every folder on the way must let others through.
+   false (and the first one that does not, in blocked) otherwise. */
+static bool reachable_by_others(const char *path, char *blocked)
+{
+    char walk[PATH_MAX];
+    snprintf(walk, sizeof walk, "%s", path);
+    for (char *slash = walk; slash != NULL; slash = strchr(slash + 1, '/')) {
+        char saved = *slash;
+        *slash = '\0';
+        struct stat st;
+        if (walk[0] != '\0' && stat(walk, &st) == 0 && !(st.st_mode & S_IXOTH)) {
+            snprintf(blocked, PATH_MAX, "%s", walk);
+            return false;
+        }
+        *slash = saved;
+    }
+    return true;
 }
 
 struct slot { struct job *job; int lab; };
@@ -203,6 +224,12 @@ int main(int argc, char *argv[])
     enum isolation iso = opt.no_namespace ? ISO_NONE : probe_isolation();
     if (iso == ISO_NONE)
         opt.jobs = 1;  /* snapshots cannot tell parallel tests' objects apart */
+    char blocked[PATH_MAX];
+    if (iso == ISO_NONE && geteuid() == 0 && !reachable_by_others(opt.out, blocked)) {
+        fprintf(stderr, "grader: the tests run as an unprivileged uid that cannot enter %s (mode %s);"
+                " use --out elsewhere, or chmod o+x it\n", blocked, "without o+x");
+        return 2;
+    }
 
     for (int l = 0; l < nlabs; l++) {
         struct lab *lab = &all_labs[l];

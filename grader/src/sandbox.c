@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/mount.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -106,6 +107,35 @@ enum isolation probe_isolation(void)
     if (waitpid(pid, &status, 0) == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return ISO_NONE;
     return want;
+}
+
+/* In a mount namespace of its own (after enter_namespace), give the test
+   a private /tmp and /dev/shm (fresh tmpfs: nothing it leaves there
+   persists) and its folder at TEST_DIR, then make that the working folder.
+   Whatever the grader's --out is (a folder inside a 0700 mktemp -d, say),
+   the sandbox uid can reach TEST_DIR: valgrind opens its XML files by
+   absolute path.  -1 if the kernel refuses (the caller then works in
+   dir itself). */
+#define TEST_DIR "/tmp/test"
+static int private_mounts(const char *dir)
+{
+    if (unshare(CLONE_NEWNS) == -1 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+        return -1;
+    /* Opened in the new namespace (a bind from the old one is EINVAL), and
+       before /tmp is covered: dir may well be under /tmp. */
+    int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    char self[64];
+    if (fd == -1)
+        return -1;
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    int rc = mount("shmlab-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=512m") == -1 ||
+             mkdir(TEST_DIR, 0755) == -1 ||
+             mount(self, TEST_DIR, NULL, MS_BIND, NULL) == -1 ||
+             chdir(TEST_DIR) == -1 ? -1 : 0;
+    close(fd);
+    if (rc == 0 && access("/dev/shm", F_OK) == 0)
+        mount("shmlab-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=512m");
+    return rc;
 }
 
 /* ---- System V objects visible here (this namespace) -------------------- */
@@ -341,7 +371,11 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     int nbefore = iso == ISO_NONE ? list_ipc(before, MAX_IPC) : 0;
 
     int result[2];
-    if (chdir(job->dir) == -1 || pipe(result) == -1) {
+    if ((iso == ISO_NONE || private_mounts(job->dir) == -1) && chdir(job->dir) == -1) {
+        fprintf(out, "error cannot enter %s: %s\n", job->dir, strerror(errno));
+        _exit(0);
+    }
+    if (pipe(result) == -1) {
         fprintf(out, "error cannot prepare %s: %s\n", job->dir, strerror(errno));
         _exit(0);
     }
