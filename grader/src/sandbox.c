@@ -215,6 +215,10 @@ static double limit_seconds(const struct job *job)
            job->opt->slowdown_valgrind;
 }
 
+/* Set in the supervisor for the second run of a test that timed out under
+   valgrind: the same test, natively, to tell "hangs" from "too slow". */
+static bool run_native;
+
 /* Build the command: valgrind (or the sanitizer build alone) and the runner. */
 static void test_command(const struct job *job, const char **argv, char *runner)
 {
@@ -222,7 +226,7 @@ static void test_command(const struct job *job, const char **argv, char *runner)
     /* A hard link in the test's own folder: the test, dropped to an
        unprivileged uid, never needs to traverse the grader's folders. */
     snprintf(runner, PATH_MAX, "./runner");
-    if (!job->opt->sanitize) {
+    if (!job->opt->sanitize && !run_native) {
         argv[n++] = "valgrind";
         argv[n++] = "-q";
         argv[n++] = "--tool=memcheck";
@@ -267,8 +271,8 @@ static void exec_test(const struct job *job, int result_w, uid_t uid)
     set_limit(RLIMIT_FSIZE, 256UL << 20);
 
     int in = open("/dev/null", O_RDONLY);
-    int out = open("stdout.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = open("stderr.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int out = open(run_native ? "native-stdout.log" : "stdout.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = open(run_native ? "native-stderr.log" : "stderr.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (in == -1 || out == -1 || err == -1)
         _exit(126);
     dup2(in, STDIN_FILENO);
@@ -296,7 +300,7 @@ static void exec_test(const struct job *job, int result_w, uid_t uid)
     setenv("UBSAN_OPTIONS", "log_path=ubsan:print_stacktrace=1", 1);
     /* Last, right before exec: nothing here may allocate under the limit.
        ASan maps terabytes of shadow, so the sanitizer build goes without. */
-    if (!job->opt->sanitize)
+    if (!job->opt->sanitize && !run_native)
         set_limit(RLIMIT_AS, MAX_ADDRESS_SPACE);
     execvp(argv[0], (char *const *) argv);
     dprintf(STDERR_FILENO, "grader: %s: %s\n", argv[0], strerror(errno));
@@ -352,6 +356,66 @@ static void on_stop(int sig)
     if (test_group > 0)
         kill(-test_group, SIGKILL);
     _exit(1);
+}
+
+/* The test timed out under valgrind: run it once more natively, in the same
+   folder and namespace (emptied of the first run's objects), and report
+   "native pass|fail|crash|timeout SECONDS [MESSAGE]". */
+static void native_rerun(const struct job *job, uid_t uid, FILE *out)
+{
+    struct ipc_obj objs[MAX_IPC];
+    int n = list_ipc(objs, MAX_IPC);
+    for (int i = 0; i < n && i < MAX_IPC; i++)
+        remove_ipc(&objs[i]);
+    int result[2];
+    if (pipe(result) == -1)
+        return;
+    run_native = true;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    pid_t child = fork();
+    if (child == -1)
+        return;
+    if (child == 0) {
+        fclose(out);
+        close(result[0]);
+        exec_test(job, result[1], uid);
+    }
+    setpgid(child, child);
+    test_group = child;
+    close(result[1]);
+    double limit = job->lab->timeout_s * 2 * job->opt->slowdown_native;
+    int status = 0, timed_out = 0;
+    while (waitpid(child, &status, WNOHANG) != child) {
+        if (since(&start) > limit) {
+            timed_out = 1;
+            kill(-child, SIGKILL);
+            waitpid(child, &status, 0);
+            break;
+        }
+        struct timespec nap = { 0, 10 * 1000 * 1000 };
+        nanosleep(&nap, NULL);
+    }
+    double seconds = since(&start);
+    kill_and_reap(child);
+    fcntl(result[0], F_SETFL, O_NONBLOCK);
+    char records[2048];
+    ssize_t got = read(result[0], records, sizeof records - 1);
+    records[got > 0 ? got : 0] = '\0';
+    close(result[0]);
+    const char *what = timed_out ? "timeout" : WIFSIGNALED(status) ? "crash" : "fail";
+    const char *msg = "";
+    for (char *line = strtok(records, "\n"); line && !timed_out; line = strtok(NULL, "\n")) {
+        char *rest;
+        if (strtol(line, &rest, 10) == (long) child && *rest == ' ') {
+            if (strcmp(rest + 1, "pass") == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                what = "pass";
+            else if (strncmp(rest + 1, "fail ", 5) == 0)
+                msg = rest + 6;
+            break;
+        }
+    }
+    fprintf(out, "native %s %.3f %.300s\n", what, seconds, msg);
 }
 
 /* The supervisor's life: run the test, then write the report to out_fd. */
@@ -435,6 +499,8 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
         nrec += (size_t) n;
     records[nrec] = '\0';
 
+    if (timed_out && !job->opt->sanitize && iso != ISO_NONE)
+        native_rerun(job, uid, out);
     fprintf(out, "status %d\ntimeout %d\nseconds %.3f\n", status, timed_out, seconds);
     /* Only the test process's own record counts, not a forked child's. */
     for (char *line = strtok(records, "\n"); line; line = strtok(NULL, "\n")) {
@@ -602,6 +668,8 @@ void finish_test(struct job *job)
     int status = 0, timed_out = 0, ipc = 0, got_status = 0;
     long child = 0;
     char record[1100] = "", ipc_text[1100] = "", error[600] = "";
+    char native[16] = "", native_msg[400] = "";
+    double native_s = 0;
 
     waitpid(job->supervisor, NULL, 0);
     close(job->fd);
@@ -618,6 +686,9 @@ void finish_test(struct job *job)
             snprintf(ipc_text, sizeof ipc_text, "%s", line + 4 + strcspn(line + 4, " ") + 1);
         if (strncmp(line, "error ", 6) == 0)
             snprintf(error, sizeof error, "%s", line + 6);
+        int skip = 0;
+        if (sscanf(line, "native %15s %lf %n", native, &native_s, &skip) >= 2 && skip > 0)
+            snprintf(native_msg, sizeof native_msg, "%s", line + skip);
     }
 
     struct vg_summary vg = { 0, "" };
@@ -637,9 +708,28 @@ void finish_test(struct job *job)
         t->outcome = OUT_ERROR;
         snprintf(t->reason, sizeof t->reason, "grader: %s", error[0] ? error : "the supervisor died");
     } else if (timed_out) {
+        /* A test that passes natively but not within the limit under
+           memcheck still scores 0: every verdict includes the memory check
+           (otherwise code that notices valgrind and stalls would escape it),
+           and the limit already scales with the machine's slowdown. */
         t->outcome = OUT_TIMEOUT;
-        snprintf(t->reason, sizeof t->reason, "timeout: still running after %.0f s, killed "
-                 "(an endless loop, or waiting on a lock nobody will free?)", t->seconds);
+        if (strcmp(native, "pass") == 0)
+            snprintf(t->reason, sizeof t->reason, "timeout: too slow under valgrind (natively it"
+                     " passes in %.2f s): still running after %.0f s under memcheck, killed; a test"
+                     " must finish memory-checked (waiting by spinning? work that grows?)",
+                     native_s, t->seconds);
+        else if (strcmp(native, "timeout") == 0)
+            snprintf(t->reason, sizeof t->reason, "timeout: hangs (natively too): still running"
+                     " after %.0f s under valgrind and %.0f s natively, killed (an endless loop, or"
+                     " waiting on a lock nobody will free?)", t->seconds, native_s);
+        else if (native[0])
+            snprintf(t->reason, sizeof t->reason, "timeout: still running after %.0f s under"
+                     " valgrind, killed; natively it %s in %.2f s%s%s", t->seconds,
+                     strcmp(native, "crash") == 0 ? "crashed" : "failed", native_s,
+                     native_msg[0] ? ": " : "", native_msg);
+        else
+            snprintf(t->reason, sizeof t->reason, "timeout: still running after %.0f s, killed "
+                     "(an endless loop, or waiting on a lock nobody will free?)", t->seconds);
     } else if (WIFSIGNALED(status)) {
         t->outcome = OUT_CRASH;
         snprintf(t->reason, sizeof t->reason, "crash: killed by %s%s%s", signal_name(WTERMSIG(status)),

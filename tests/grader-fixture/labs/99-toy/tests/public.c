@@ -20,6 +20,7 @@ START_TEST(t_tamper) { ck_assert_int_eq(toy(14), 0); } END_TEST
 START_TEST(t_semleak) { ck_assert_int_eq(toy(15), 0); } END_TEST
 START_TEST(t_rmall) { ck_assert_int_eq(toy(16), 0); } END_TEST
 START_TEST(t_sleeplock) { ck_assert_int_eq(toy(17), 0); } END_TEST
+START_TEST(t_stall_under_valgrind) { ck_assert_int_eq(toy(18), 0); } END_TEST
 
 Suite *lab_public_suite(void)
 {
@@ -38,6 +39,7 @@ Suite *lab_public_suite(void)
     tcase_add_test(c, t_memhog);
     tcase_add_test(c, t_killparent);
     tcase_add_test(c, t_closeout);
+    tcase_add_test(c, t_stall_under_valgrind);
     tcase_add_test(c, t_tamper);
     tcase_add_test(c, t_semleak);
     tcase_add_test(c, t_rmall);
