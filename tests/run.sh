@@ -142,6 +142,24 @@ else
     fail "make gradescope builds the autograder" "$(tail -n 10 "$OUT/gradescope.log")"
 fi
 
+# -- ... and as Gradescope runs it: setup.sh and run_autograder as root, in a
+# simulated /autograder tree, the references as the submission: full marks.
+for lab in 4 all; do
+    what="gradescope ($([ "$lab" = all ] && echo "every lab" || echo "lab $lab alone")): setup.sh + run_autograder give the reference full marks"
+    if log=$(sh tests/gradescope-check.sh "$OUT/gradescope-$lab" $([ "$lab" = all ] || echo "$lab") 2>&1); then
+        case $log in skipped:*) echo "skip    $what ($log)";; *) ok "$what";; esac
+    else fail "$what" "$log"; fi
+done
+
+# -- the same verdict on a starved machine: a CPU hog on every core, and a
+# 0.5-CPU / 768 MiB cgroup (Gradescope's default container) where one can be made.
+for how in hog cgroup; do
+    what="stability ($([ "$how" = hog ] && echo "a CPU hog on every core" || echo "0.5 CPU, 768 MiB")): references full marks, starters 0"
+    if log=$(sh tests/stability.sh "$GRADER" "$OUT/stability" "$how" 2>&1); then
+        case $log in skipped:*) echo "skip    $what ($log)";; *) ok "$what ($log)";; esac
+    else fail "$what" "$log"; fi
+done
+
 # -- the grader's own fixture: one test per outcome it must tell apart ------
 sh tests/grader-fixture.sh "$GRADER" "$OUT/fixture" && ok "grader tells every outcome apart (tests/grader-fixture)" ||
     fail "grader tells every outcome apart (tests/grader-fixture)" "$(cat "$OUT/fixture.log" 2>/dev/null | tail -n 20)"

@@ -7,6 +7,18 @@
    the workers happened not to overlap loses nothing (which proves nothing).
    Then a C11 atomic, a robust process-shared mutex and a SEM_UNDO semaphore.
 
+   The lost updates are shown by the demo's own workers, so that it can
+   make the race visible on any machine: they wait at a barrier in the
+   segment and start together (forked one by one, the first would be half
+   done before the last began).  On one CPU two processes never run at the
+   same instant, and the kernel switches them only between instructions, so
+   an i++ that gcc made one instruction is never cut in half: there, one
+   increment in 64, picked at random, is split into a load, a sched_yield()
+   and a store (as a second CPU would interleave them), and the demo says so
+   on screen.  The same on a machine whose CPUs are all busy already (load
+   average at least the CPU count): the workers mostly take turns there.  The
+   fixes run through the lab's own race_run().
+
    $ make demo LAB=4                # or ./demo [workers [increments [fix increments]]]
    The i++ race: 4 processes x 5,000,000 increments, expected 20,000,000
 
@@ -24,9 +36,14 @@
 
    (2-CPU VM.)  Colour only on a terminal, and not when NO_COLOR is set. */
 #include <errno.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -91,6 +108,81 @@ static long one_race(enum race_method m, int workers, long per_worker, double *s
     return count;
 }
 
+/* The demo's own unsafe counter, with a start line. */
+struct lineup {
+    volatile long count;        /* volatile: a load, an add and a store each time */
+    atomic_int ready;           /* workers at the start line */
+};
+
+#define SPLIT_EVERY 64          /* one CPU: one i++ in 64, at random, is load, yield, store */
+
+static void fail(const char *call)
+{
+    fprintf(stderr, "demo: %s: %s\n", call, strerror(errno));
+    exit(EXIT_FAILURE);
+}
+
+static void unsafe_worker(struct lineup *s, int workers, long per, int split)
+{
+    atomic_fetch_add(&s->ready, 1);
+    while (atomic_load(&s->ready) < workers)
+        sched_yield();                  /* on one CPU, let the others get here */
+    unsigned long x = (unsigned long) getpid() * 2654435761UL | 1;   /* xorshift: which ones */
+    for (long i = 0; i < per; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if (split && x % SPLIT_EVERY == 0) {
+            long seen = s->count;       /* load ... */
+            sched_yield();              /* ... another worker runs here ... */
+            s->count = seen + 1;        /* ... store: its increments are gone */
+        } else {
+            s->count++;
+        }
+    }
+    _exit(0);
+}
+
+/* workers processes x per unsafe increments on a fresh segment; the count. */
+static long unsafe_race(int workers, long per, int split)
+{
+    int id = shmget(IPC_PRIVATE, sizeof(struct lineup), IPC_CREAT | 0600);
+    if (id == -1)
+        fail("shmget");
+    struct lineup *s = shmat(id, NULL, 0);
+    int err = errno;
+    shmctl(id, IPC_RMID, NULL);         /* freed once the last process detaches (lab 05) */
+    if (s == (void *) -1) {
+        errno = err;
+        fail("shmat");
+    }
+    for (int w = 0; w < workers; w++) {
+        pid_t pid = fork();
+        if (pid == -1)
+            fail("fork");
+        if (pid == 0)
+            unsafe_worker(s, workers, per, split);
+    }
+    while (wait(NULL) > 0 || errno == EINTR)
+        ;
+    long got = s->count;
+    shmdt(s);
+    return got;
+}
+
+/* 1: one CPU; 2: every CPU already busy (1-minute load average at least
+   the CPU count), so the workers mostly take turns as on one CPU; 0. */
+static int take_turns(void)
+{
+    cpu_set_t set;
+    double load;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) == 1)
+        return 1;
+    if (getloadavg(&load, 1) == 1 && load >= (double) sysconf(_SC_NPROCESSORS_ONLN))
+        return 2;
+    return 0;
+}
+
 static long parse(const char *s, long lo, long hi, const char *what)
 {
     char *end;
@@ -118,10 +210,17 @@ int main(int argc, char *argv[])
     colour = isatty(STDOUT_FILENO) && (no_colour == NULL || no_colour[0] == '\0');
     setvbuf(stdout, NULL, _IONBF, 0);                   /* each line as it comes */
 
+    int split = take_turns();
     printf("%sThe i++ race:%s %d processes x %s increments, expected %s\n\n", paint("\033[1m"),
            paint("\033[0m"), workers, grouped(per), grouped(want));
+    if (split)
+        printf("  %s%s processes never run at the same instant, and a switch never\n"
+               "  falls inside one instruction, so one i++ in %d, at random, is done as load,\n"
+               "  sched_yield(), store -- what a second CPU would do to any of them.%s\n\n",
+               paint("\033[2m"), split == 1 ? "One CPU here:" : "Every CPU is busy here, so mostly",
+               SPLIT_EVERY, paint("\033[0m"));
     for (int run = 1; run <= RUNS; run++) {
-        long got = one_race(RACE_UNSAFE, workers, per, &secs);
+        long got = unsafe_race(workers, per, split);
         int kept = (int) ((double) BAR * (double) got / (double) want + 0.5);
         printf("  run %d   got %11s   lost %11s (%4.1f%%)  %s", run, grouped(got),
                grouped(want - got), 100.0 * (double) (want - got) / (double) want,
