@@ -278,7 +278,8 @@ static inline void send_bounded(struct rw_chan *c, int w, int seq)
 
 struct reply {
     int rc, err;
-    double seconds;
+    double seconds;             /* how long the call took */
+    double started;             /* when it began (now(): CLOCK_MONOTONIC, one clock for all processes) */
     struct rw_msg m;
 };
 

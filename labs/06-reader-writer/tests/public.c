@@ -105,14 +105,18 @@ START_TEST(reader_blocks_without_busy_waiting)
     ck_assert_msg(poll(&pfd, 1, LABTEST_PATIENCE_S * 1000) == 1 && read(ready[0], &byte, 1) == 1,
                   "the reader child never started");
 
-    /* Let it reach its wait, then watch it for a second of wall time: how
-       much CPU it uses, and how often it is running or waiting to run
-       (state R).  On a busy machine a spinning reader may get little CPU,
-       but it is always runnable; a sleeping one is always S. */
-    sleep_s(0.2);
-    char state;
+    /* Let it reach its wait (the first time it sleeps, however slow this
+       machine: a fixed nap was too short under valgrind on a loaded one),
+       then watch it for a second of wall time: how much CPU it uses, and
+       how often it is running or waiting to run (state R).  On a busy
+       machine a spinning reader may get little CPU, but it is always
+       runnable; a sleeping one is always S. */
+    char state = 'R';
     double cpu0, cpu1;
     int samples = 0, running = 0, status;
+    double t0 = now();
+    while (proc_stat(pid, &state, &cpu0) == 0 && state != 'S' && now() - t0 < LABTEST_PATIENCE_S)
+        sleep_s(0.005);
     ck_assert_msg(proc_stat(pid, &state, &cpu0) == 0, "could not read /proc/%ld/stat", (long) pid);
     for (int i = 0; i < 100; i++) {
         sleep_s(0.01);
@@ -122,7 +126,7 @@ START_TEST(reader_blocks_without_busy_waiting)
         }
     }
     if (waitpid(pid, &status, WNOHANG) == pid) {
-        struct reply rep = { -2, 0, 0, { 0, 0, { 0 } } };
+        struct reply rep = { -2, 0, 0, 0, { 0, 0, { 0 } } };
         ssize_t n = read(result[0], &rep, sizeof rep);
         close(ready[0]);
         close(result[0]);
@@ -143,7 +147,7 @@ START_TEST(reader_blocks_without_busy_waiting)
     /* Now send: the sleeping reader must wake up with exactly that message. */
     send_bounded(c, 1, 7);
     int ended = wait_or_kill(pid, LABTEST_PATIENCE_S, &status);
-    struct reply rep = { -2, 0, 0, { 0, 0, { 0 } } };
+    struct reply rep = { -2, 0, 0, 0, { 0, 0, { 0 } } };
     ssize_t n = ended ? read(result[0], &rep, sizeof rep) : 0;
     close(ready[0]);
     close(result[0]);
@@ -178,7 +182,7 @@ START_TEST(recv_timed_on_empty_times_out)
     }
     close(fd[1]);
     int status, ended = wait_or_kill(pid, LABTEST_PATIENCE_S, &status);
-    struct reply rep = { -2, 0, 0, { 0, 0, { 0 } } };
+    struct reply rep = { -2, 0, 0, 0, { 0, 0, { 0 } } };
     ssize_t n = ended ? read(fd[0], &rep, sizeof rep) : 0;
     close(fd[0]);
     ck_assert_msg(ended, "rw_recv_timed(300 ms) on an empty RW_SLOT: still waiting after %d s",
