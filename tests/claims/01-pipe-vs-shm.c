@@ -101,13 +101,16 @@ START_TEST(interrupted_big_write_returns_partial_count)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_alarm;           /* no SA_RESTART */
     sigaction(SIGALRM, &sa, NULL);
-    struct itimerval once = { { 0, 0 }, { 0, 100 * 1000 } };
-    setitimer(ITIMER_REAL, &once, NULL);
+    /* Every 100 ms, not once: on a starved machine a single tick could land
+       before write() blocks, and the write would then wait for ever. */
+    struct itimerval every = { { 0, 100 * 1000 }, { 0, 100 * 1000 } }, off = { { 0, 0 }, { 0, 0 } };
+    setitimer(ITIMER_REAL, &every, NULL);
     size_t len = 1 << 20;
     char *buf = calloc(1, len);
     ck_assert(buf != NULL);
     ssize_t n = write(p[1], buf, len);  /* nobody reads: fills 64 KiB, blocks */
     int err = errno;
+    setitimer(ITIMER_REAL, &off, NULL);
     free(buf);
     close(p[0]);
     close(p[1]);
@@ -237,7 +240,7 @@ START_TEST(shm_lpid_is_set_by_attach_too)
     close(go[0]);
     struct shmid_ds ds;
     int attached = 0;
-    for (int i = 0; i < 1000 && !attached; i++) {   /* until the child's shmat is done */
+    for (int i = 0; i < 10000 && !attached; i++) {  /* until the child's shmat is done (10 s at most) */
         attached = shmctl(id, IPC_STAT, &ds) == 0 && ds.shm_nattch == 1;
         if (!attached)
             usleep(1000);
