@@ -15,8 +15,8 @@
    an i++ that gcc made one instruction is never cut in half: there, one
    increment in 64, picked at random, is split into a load, a sched_yield()
    and a store (as a second CPU would interleave them), and the demo says so
-   on screen.  The same on a machine whose CPUs are all busy already (load
-   average at least the CPU count): the workers mostly take turns there.  The
+   on screen.  The same on a machine whose CPUs are all busy already (as
+   many other runnable processes as CPUs): the workers mostly take turns.  The
    fixes run through the lab's own race_run().
 
    $ make demo LAB=4                # or ./demo [workers [increments [fix increments]]]
@@ -170,17 +170,23 @@ static long unsafe_race(int workers, long per, int split)
     return got;
 }
 
-/* 1: one CPU; 2: every CPU already busy (1-minute load average at least
-   the CPU count), so the workers mostly take turns as on one CPU; 0. */
+/* 1: one CPU; 2: every CPU already busy (other runnable processes right
+   now, /proc/loadavg's fourth field, proc(5): at least one per CPU), so the
+   workers mostly take turns as on one CPU; 0. */
 static int take_turns(void)
 {
     cpu_set_t set;
-    double load;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) == 1)
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 0;
+    if (CPU_COUNT(&set) == 1)
         return 1;
-    if (getloadavg(&load, 1) == 1 && load >= (double) sysconf(_SC_NPROCESSORS_ONLN))
-        return 2;
-    return 0;
+    FILE *f = fopen("/proc/loadavg", "r");
+    int runnable = 0;
+    if (f != NULL && fscanf(f, "%*f %*f %*f %d", &runnable) != 1)
+        runnable = 0;
+    if (f != NULL)
+        fclose(f);
+    return runnable - 1 >= CPU_COUNT(&set) ? 2 : 0;    /* minus this demo itself */
 }
 
 static long parse(const char *s, long lo, long hi, const char *what)
@@ -214,10 +220,11 @@ int main(int argc, char *argv[])
     printf("%sThe i++ race:%s %d processes x %s increments, expected %s\n\n", paint("\033[1m"),
            paint("\033[0m"), workers, grouped(per), grouped(want));
     if (split)
-        printf("  %s%s processes never run at the same instant, and a switch never\n"
-               "  falls inside one instruction, so one i++ in %d, at random, is done as load,\n"
-               "  sched_yield(), store -- what a second CPU would do to any of them.%s\n\n",
-               paint("\033[2m"), split == 1 ? "One CPU here:" : "Every CPU is busy here, so mostly",
+        printf("  %s%s, and a switch never falls inside one\n"
+               "  instruction, so one i++ in %d, at random, is done as load, sched_yield(),\n"
+               "  store -- what a second CPU would do to any of them.%s\n\n", paint("\033[2m"),
+               split == 1 ? "One CPU here: processes never run at the same instant"
+                          : "Every CPU is busy here: the workers mostly take turns",
                SPLIT_EVERY, paint("\033[0m"));
     for (int run = 1; run <= RUNS; run++) {
         long got = unsafe_race(workers, per, split);
