@@ -152,6 +152,13 @@ double available_cpus(void)
     return cpus;
 }
 
+/* seconds against the reference's, but never below share (which is >= 1). */
+static double factor(double seconds, double reference, double share)
+{
+    double s = seconds / reference;
+    return s > share ? s : share;
+}
+
 void calibrate(struct options *opt, const char *self)
 {
     double cpus = available_cpus();
@@ -159,16 +166,10 @@ void calibrate(struct options *opt, const char *self)
     double share = opt->jobs > cpus ? opt->jobs / cpus : 1;
     if (opt->slowdown_native <= 0) {
         double t = time_workload(self, false, opt->jobs);
-        double s = t > 0 ? t / REF_NATIVE_S : 1;
-        opt->slowdown_native = s > share ? s : share;
-        if (opt->slowdown_native < 1)
-            opt->slowdown_native = 1;
+        opt->slowdown_native = factor(t > 0 ? t : REF_NATIVE_S, REF_NATIVE_S, share);
     }
     if (opt->slowdown_valgrind <= 0) {
         double t = opt->sanitize ? -1 : time_workload(self, true, opt->jobs);
-        double s = t > 0 ? t / REF_VALGRIND_S : opt->slowdown_native;
-        opt->slowdown_valgrind = s > share ? s : share;
-        if (opt->slowdown_valgrind < 1)
-            opt->slowdown_valgrind = 1;
+        opt->slowdown_valgrind = t > 0 ? factor(t, REF_VALGRIND_S, share) : opt->slowdown_native;
     }
 }

@@ -358,6 +358,24 @@ static void on_stop(int sig)
     _exit(1);
 }
 
+/* Fork the test process (its own group, the one on_stop kills), its record
+   going to result[1]; the parent keeps only result[0].  -1 if fork fails. */
+static pid_t spawn_test(const struct job *job, uid_t uid, FILE *out, int result[2])
+{
+    pid_t child = fork();
+    if (child == 0) {
+        fclose(out);
+        close(result[0]);
+        exec_test(job, result[1], uid);
+    }
+    if (child > 0) {
+        setpgid(child, child);
+        test_group = child;
+    }
+    close(result[1]);
+    return child;
+}
+
 /* The test timed out under valgrind: run it once more natively, in the same
    folder and namespace (emptied of the first run's objects), and report
    "native pass|fail|crash|timeout SECONDS [MESSAGE]". */
@@ -373,17 +391,11 @@ static void native_rerun(const struct job *job, uid_t uid, FILE *out)
     run_native = true;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    pid_t child = fork();
-    if (child == -1)
-        return;
-    if (child == 0) {
-        fclose(out);
+    pid_t child = spawn_test(job, uid, out, result);
+    if (child == -1) {
         close(result[0]);
-        exec_test(job, result[1], uid);
+        return;
     }
-    setpgid(child, child);
-    test_group = child;
-    close(result[1]);
     double limit = job->lab->timeout_s * 2 * job->opt->slowdown_native;
     int status = 0, timed_out = 0;
     while (waitpid(child, &status, WNOHANG) != child) {
@@ -452,23 +464,15 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     }
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    pid_t child = fork();
+    pid_t child = spawn_test(job, uid, out, result);
     if (child == -1) {
         fprintf(out, "error fork: %s\n", strerror(errno));
         _exit(0);
     }
-    if (child == 0) {
-        fclose(out);
-        close(result[0]);
-        exec_test(job, result[1], uid);
-    }
-    setpgid(child, child);
-    test_group = child;
     /* Told at once: if the test kills this supervisor, the grader can
        still kill the test's group. */
     fprintf(out, "child %ld\n", (long) child);
     fflush(out);
-    close(result[1]);
     fcntl(result[0], F_SETFL, O_NONBLOCK);
 
     char records[4096];
