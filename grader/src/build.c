@@ -146,23 +146,30 @@ static int copy_source(const char *from, const char *to, char *why, size_t whyle
     return rc;
 }
 
-/* Compile one source into an object; who says whose fault a failure is. */
+/* Compile one source into an object.  define (or NULL) is one -D flag;
+   sanitized says whether the sanitizer flags apply (the student's process). */
 static int compile(const struct options *opt, const struct lab *lab, const char *src,
-                   const char *obj, bool forced_header, const char *log)
+                   const char *obj, bool forced_header, const char *define, bool sanitized,
+                   const char *log)
 {
     const char *argv[MAX_ARGS];
     int argc = 0;
     char inc_lab[PATH_MAX + 4], inc_runner[PATH_MAX + 32], header[PATH_MAX + 8];
-    char prefix_map[PATH_MAX + 32], hidden_map[PATH_MAX + 32];
+    char prefix_map[PATH_MAX + 32], hidden_map[PATH_MAX + 32], runner_map[PATH_MAX + 64];
     char check_cflags[] = CHECK_CFLAGS;
 
     argv[argc++] = opt->cc;
     push_list(argv, &argc, base_flags);
-    if (opt->sanitize)
+    if (opt->sanitize && sanitized)
         push_list(argv, &argc, sanitize_flags);
+    if (define != NULL)
+        argv[argc++] = define;
     /* Assertion messages name tests/public.c, not the grading machine's paths. */
     snprintf(prefix_map, sizeof prefix_map, "-fmacro-prefix-map=%s/=", lab->dir);
     argv[argc++] = prefix_map;
+    snprintf(runner_map, sizeof runner_map, "-fmacro-prefix-map=%s/grader/runner/=grader/runner/",
+             opt->courseware);
+    argv[argc++] = runner_map;
     if (lab->hidden_dir[0]) {
         snprintf(hidden_map, sizeof hidden_map, "-fmacro-prefix-map=%s/=", lab->hidden_dir);
         argv[argc++] = hidden_map;
@@ -183,6 +190,100 @@ static int compile(const struct options *opt, const struct lab *lab, const char 
     argv[argc++] = obj;
     argv[argc] = NULL;
     return run_logged(argv, lab->build_dir, log);
+}
+
+/* The courseware's own sources did not build: its bug, not the student's. */
+static int tests_broken(struct lab *lab, const char *log)
+{
+    char first[PATH_MAX];
+    first_error(log, first, sizeof first);
+    snprintf(lab->build_error, sizeof lab->build_error,
+             "grader: the lab's own tests do not compile: %.400s", first);
+    return -1;
+}
+
+/* Link objs (NULL-terminated) into out, with libcheck if with_check. */
+static int link_program(const struct options *opt, struct lab *lab, const char *out,
+                        const char *const *objs, bool sanitized, bool with_check, const char *log)
+{
+    const char *argv[MAX_ARGS];
+    int argc = 0;
+    char check_libs[] = CHECK_LIBS;
+    argv[argc++] = opt->cc;
+    if (opt->sanitize && sanitized)
+        push_list(argv, &argc, sanitize_flags);
+    argv[argc++] = "-pthread";
+    argv[argc++] = "-o";
+    argv[argc++] = out;
+    push_list(argv, &argc, objs);
+    if (with_check)
+        push_words(argv, &argc, check_libs);
+    argv[argc] = NULL;
+    if (run_logged(argv, lab->build_dir, log) != 0) {
+        first_error(log, lab->build_error, sizeof lab->build_error);
+        if (lab->build_error[0] == '\0')
+            snprintf(lab->build_error, sizeof lab->build_error, "link failed (see %s)", log);
+        return -1;
+    }
+    return 0;
+}
+
+/* The old shape: one runner holding the tests and lab.c (a verdict the
+   student's code could forge: labs move to the split harness). */
+static int link_together(const struct options *opt, struct lab *lab, const char *log)
+{
+    const char *objs[5] = { "lab.o", "runner.o", "public.o", NULL, NULL };
+    char runner_src[PATH_MAX + 32], public_src[PATH_MAX + 32], hidden_src[PATH_MAX + 32];
+    snprintf(runner_src, sizeof runner_src, "%s/grader/runner/runner.c", opt->courseware);
+    snprintf(public_src, sizeof public_src, "%s/tests/public.c", lab->dir);
+    snprintf(hidden_src, sizeof hidden_src, "%s/hidden.c", lab->hidden_dir);
+    int bad = compile(opt, lab, runner_src, "runner.o", false, NULL, true, log) != 0 ||
+              compile(opt, lab, public_src, "public.o", false, NULL, true, log) != 0;
+    if (!bad && lab->hidden_dir[0] != '\0') {
+        objs[3] = "hidden.o";
+        bad = compile(opt, lab, hidden_src, "hidden.o", false, NULL, true, log) != 0;
+    }
+    if (bad)
+        return tests_broken(lab, log);
+    return link_program(opt, lab, "runner", objs, true, true, log);
+}
+
+/* The split harness (grader/runner/split.h): labproc = lab.c + the
+   dispatcher generated from lab.h; runner = the tests + the stubs, no
+   student code.  Only labproc gets the sanitizers: it is where the
+   student's code runs. */
+static int link_split(const struct options *opt, struct lab *lab, const char *log)
+{
+    char gen[PATH_MAX + 32], header[PATH_MAX + 8], src[6][PATH_MAX + 48];
+    const char *rt = "grader/runner";
+    snprintf(gen, sizeof gen, "%s/%s/gen-api.sh", opt->courseware, rt);
+    snprintf(header, sizeof header, "%s/lab.h", lab->dir);
+    const char *const gen_argv[] = { "sh", gen, opt->cc, header, "api.c", NULL };
+    if (run_logged(gen_argv, lab->build_dir, log) != 0)
+        return tests_broken(lab, log);
+    snprintf(src[0], sizeof src[0], "%s/%s/labproc.c", opt->courseware, rt);
+    snprintf(src[1], sizeof src[1], "%s/%s/runner.c", opt->courseware, rt);
+    snprintf(src[2], sizeof src[2], "%s/%s/split.c", opt->courseware, rt);
+    snprintf(src[3], sizeof src[3], "%s/tests/public.c", lab->dir);
+    snprintf(src[4], sizeof src[4], "%s/hidden.c", lab->hidden_dir);
+    snprintf(src[5], sizeof src[5], "%s/%s/lab-faults.c", opt->courseware, rt);
+    const char *test = "-DLABTEST_SPLIT";
+    bool hidden = lab->hidden_dir[0] != '\0';
+    if (compile(opt, lab, "api.c", "api-lab.o", false, "-DLT_LAB_SIDE", true, log) != 0 ||
+        compile(opt, lab, src[0], "labproc.o", false, NULL, true, log) != 0 ||
+        compile(opt, lab, src[5], "lab-faults.o", false, NULL, true, log) != 0 ||
+        compile(opt, lab, "api.c", "api-test.o", false, test, false, log) != 0 ||
+        compile(opt, lab, src[1], "runner.o", false, test, false, log) != 0 ||
+        compile(opt, lab, src[2], "split.o", false, test, false, log) != 0 ||
+        compile(opt, lab, src[3], "public.o", false, test, false, log) != 0 ||
+        (hidden && compile(opt, lab, src[4], "hidden.o", false, test, false, log) != 0))
+        return tests_broken(lab, log);
+    const char *const lab_objs[] = { "lab.o", "api-lab.o", "labproc.o", "lab-faults.o", NULL };
+    const char *const test_objs[] = { "runner.o", "split.o", "api-test.o", "public.o",
+                                      hidden ? "hidden.o" : NULL, NULL };
+    if (link_program(opt, lab, "labproc", lab_objs, true, false, log) != 0)
+        return -1;
+    return link_program(opt, lab, "runner", test_objs, false, true, log);
 }
 
 int build_lab(const struct options *opt, struct lab *lab)
@@ -210,49 +311,11 @@ int build_lab(const struct options *opt, struct lab *lab)
         return -1;
 
     /* The student's file first: its errors are the ones to report. */
-    if (compile(opt, lab, "lab.c", "lab.o", true, log) != 0) {
+    if (compile(opt, lab, "lab.c", "lab.o", true, NULL, true, log) != 0) {
         first_error(log, lab->build_error, sizeof lab->build_error);
         if (lab->build_error[0] == '\0')
             snprintf(lab->build_error, sizeof lab->build_error, "lab.c does not compile (see %s)", log);
         return -1;
     }
-
-    const char *objs[4] = { "lab.o", "runner.o", "public.o", NULL };
-    char runner_src[PATH_MAX + 32], public_src[PATH_MAX + 32], hidden_src[PATH_MAX + 32];
-    snprintf(runner_src, sizeof runner_src, "%s/grader/runner/runner.c", opt->courseware);
-    snprintf(public_src, sizeof public_src, "%s/tests/public.c", lab->dir);
-    snprintf(hidden_src, sizeof hidden_src, "%s/hidden.c", lab->hidden_dir);
-    int bad = compile(opt, lab, runner_src, "runner.o", false, log) != 0 ||
-              compile(opt, lab, public_src, "public.o", false, log) != 0;
-    if (!bad && lab->hidden_dir[0] != '\0') {
-        objs[3] = "hidden.o";
-        bad = compile(opt, lab, hidden_src, "hidden.o", false, log) != 0;
-    }
-    if (bad) {
-        first_error(log, path, sizeof path);
-        snprintf(lab->build_error, sizeof lab->build_error,
-                 "grader: the lab's own tests do not compile: %.400s", path);
-        return -1;
-    }
-
-    const char *argv[MAX_ARGS];
-    int argc = 0;
-    char check_libs[] = CHECK_LIBS;
-    argv[argc++] = opt->cc;
-    if (opt->sanitize)
-        push_list(argv, &argc, sanitize_flags);
-    argv[argc++] = "-pthread";
-    argv[argc++] = "-o";
-    argv[argc++] = "runner";
-    for (int i = 0; i < 4 && objs[i] != NULL; i++)
-        argv[argc++] = objs[i];
-    push_words(argv, &argc, check_libs);
-    argv[argc] = NULL;
-    if (run_logged(argv, lab->build_dir, log) != 0) {
-        first_error(log, lab->build_error, sizeof lab->build_error);
-        if (lab->build_error[0] == '\0')
-            snprintf(lab->build_error, sizeof lab->build_error, "link failed (see %s)", log);
-        return -1;
-    }
-    return 0;
+    return lab->split ? link_split(opt, lab, log) : link_together(opt, lab, log);
 }

@@ -219,13 +219,25 @@ static double limit_seconds(const struct job *job)
    valgrind: the same test, natively, to tell "hangs" from "too slow". */
 static bool run_native;
 
-/* Build the command: valgrind (or the sanitizer build alone) and the runner. */
+/* Build the command.  Old labs: valgrind (or the sanitizer build alone) and
+   the runner, which holds the tests and lab.c.  Split labs: the runner
+   natively (it links no student code), which starts the lab process given
+   after "--": valgrind ./labproc (or the sanitizer build alone). */
 static void test_command(const struct job *job, const char **argv, char *runner)
 {
     int n = 0;
+    bool split = job->lab->split;
     /* A hard link in the test's own folder: the test, dropped to an
        unprivileged uid, never needs to traverse the grader's folders. */
     snprintf(runner, PATH_MAX, "./runner");
+    if (split) {
+        argv[n++] = runner;
+        argv[n++] = "--run";
+        argv[n++] = job->test->name;
+        argv[n++] = "--result-fd";
+        argv[n++] = "3";
+        argv[n++] = "--";
+    }
     if (!job->opt->sanitize && !run_native) {
         argv[n++] = "valgrind";
         argv[n++] = "-q";
@@ -240,6 +252,11 @@ static void test_command(const struct job *job, const char **argv, char *runner)
            name, and sandbox uids have no name, so a file a killed test left
            behind makes a later test with the same pid fail to start. */
         argv[n++] = "--vgdb=no";
+    }
+    if (split) {
+        argv[n++] = "./labproc";
+        argv[n] = NULL;
+        return;
     }
     argv[n++] = runner;
     argv[n++] = "--run";
@@ -558,7 +575,10 @@ struct job *start_test(const struct options *opt, enum isolation iso,
     char path[PATH_MAX + 16], runner[PATH_MAX];
     snprintf(runner, sizeof runner, "%s/runner", lab->build_dir);
     snprintf(path, sizeof path, "%s/runner", job->dir);
-    if (link(runner, path) == -1) {
+    char labproc[PATH_MAX + 16], labproc_link[PATH_MAX + 16];
+    snprintf(labproc, sizeof labproc, "%s/labproc", lab->build_dir);
+    snprintf(labproc_link, sizeof labproc_link, "%s/labproc", job->dir);
+    if (link(runner, path) == -1 || (lab->split && link(labproc, labproc_link) == -1)) {
         close(report[0]);
         close(report[1]);
         free(job);
@@ -702,6 +722,9 @@ void finish_test(struct job *job)
         vg_read_dir(job->dir, &vg);
 
     const char *where = vg.first[0] ? vg.first : "";
+    int crash_signal = 0;
+    if (sscanf(record, "crash %d", &crash_signal) != 1 || crash_signal <= 0 || crash_signal >= 65)
+        crash_signal = 0;
     if (!got_status && !error[0] && child > 0) {
         /* Only the test can have killed its supervisor (it shares our uid
            when we are not root): its fault, and its processes go too. */
@@ -734,9 +757,12 @@ void finish_test(struct job *job)
         else
             snprintf(t->reason, sizeof t->reason, "timeout: still running after %.0f s, killed "
                      "(an endless loop, or waiting on a lock nobody will free?)", t->seconds);
-    } else if (WIFSIGNALED(status)) {
+    } else if (WIFSIGNALED(status) || crash_signal > 0) {
+        /* The test process itself, or (split labs) the lab process as the
+           runner saw it die. */
         t->outcome = OUT_CRASH;
-        snprintf(t->reason, sizeof t->reason, "crash: killed by %s%s%s", signal_name(WTERMSIG(status)),
+        snprintf(t->reason, sizeof t->reason, "crash: killed by %s%s%s",
+                 signal_name(WIFSIGNALED(status) ? WTERMSIG(status) : crash_signal),
                  where[0] ? " after " : "", where);
     } else if (vg.errors > 0) {
         t->outcome = OUT_MEMORY_ERROR;

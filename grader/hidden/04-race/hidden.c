@@ -34,35 +34,22 @@
 #include "tests/common.h"
 
 #include "../children.h"        /* track, untrack, kill_children */
-#include "../fault-injection.h"  /* shmget, shmat, semget that a test can make fail */
 
 /* ---- Helpers ---------------------------------------------------------- */
 
 /* Besides the races (tests/common.h), the teardown kills the children not
    yet reaped (../children.h), so a failed test leaves no process behind. */
-static int leaked_shmid[2];     /* segments a failed race_create() may have left */
 
 static void races_setup(void)
 {
     nraces = 0;
     memset(kids, 0, sizeof kids);
-    leaked_shmid[0] = leaked_shmid[1] = -1;
-#if CAN_INJECT
-    fail_shmat_errno = fail_semget_errno = 0;
-    last_shmid = -1;
-#endif
 }
 
 static void races_teardown(void)
 {
-#if CAN_INJECT
-    fail_shmat_errno = fail_semget_errno = 0;
-#endif
     kill_children();
     remove_races();
-    for (int i = 0; i < 2; i++)
-        if (leaked_shmid[i] != -1)
-            shmctl(leaked_shmid[i], IPC_RMID, NULL);
 }
 
 /* new_race(), and a semaphore set exactly when the method needs one. */
@@ -94,6 +81,7 @@ struct reply {
     long rc;                    /* what the job returned */
     int err;                    /* errno after it */
     pid_t pid;                  /* who sent this reply */
+    int strays;                 /* lab processes that returned from the job's calls */
 };
 
 struct child {
@@ -120,6 +108,7 @@ static void child_start(struct child *c, job_fn *job, struct race *r, long a, lo
         rep.rc = job(r, a, b);
         rep.err = errno;
         rep.pid = getpid();
+        rep.strays = lt_strays();
         _exit(write(fd[1], &rep, sizeof rep) == (ssize_t) sizeof rep ? 0 : 3);
     }
     setpgid(c->pid, c->pid);
@@ -129,8 +118,8 @@ static void child_start(struct child *c, job_fn *job, struct race *r, long a, lo
 }
 
 /* Read every reply until EOF (or LABTEST_PATIENCE_S of silence).  A worker
-   that returned from race_run() into the caller's code, instead of calling
-   _exit(), runs the rest of the child's job and sends a second reply. */
+   that returned from race_run() instead of calling _exit() is counted by the
+   harness (lt_strays(), split.h) and its count comes with the reply. */
 static void read_replies(struct child *c)
 {
     struct reply rep;
@@ -140,6 +129,7 @@ static void read_replies(struct child *c)
         if (rep.pid == c->pid) {
             c->rep = rep;
             c->replied = 1;
+            c->strays += rep.strays;
         } else {
             c->strays++;
         }
@@ -552,30 +542,61 @@ static void expect_segment_gone(int shmid, const char *what)
                   " - marked for removal but still attached" : "");
 }
 
+/* The ids of the segments in this test's IPC namespace (at most max). */
+static int list_segments(int *ids, int max)
+{
+    struct shm_info info;
+    struct shmid_ds ds;
+    int top = shmctl(0, SHM_INFO, (struct shmid_ds *) (void *) &info), n = 0;
+    ck_assert_msg(top != -1, "shmctl(SHM_INFO): %s", strerror(errno));
+    for (int i = 0; i <= top && n < max; i++) {
+        int id = shmctl(i, SHM_STAT, &ds);
+        if (id != -1)
+            ids[n++] = id;
+    }
+    return n;
+}
+
+/* Remove the segments that were not there before (ids[0..n)); how many. */
+static int remove_new_segments(const int *ids, int n)
+{
+    int now[64], left = 0, m = list_segments(now, 64);
+    for (int i = 0; i < m; i++) {
+        int old = 0;
+        for (int j = 0; j < n; j++)
+            old |= now[i] == ids[j];
+        if (!old) {
+            shmctl(now[i], IPC_RMID, NULL);
+            left++;
+        }
+    }
+    return left;
+}
+
 START_TEST(failed_create_leaves_nothing)
 {
-#if CAN_INJECT
     struct race r = { RACE_UNSAFE, -1, -1, NULL };
+    int before[64], nbefore = list_segments(before, 64);
 
-    /* shmat fails: the segment shmget made must be removed again. */
-    fail_shmat_errno = ENOMEM;
-    last_shmid = -1;
+    /* shmat fails: the segment shmget made must be removed again.  The
+       harness makes the lab process's shmat() fail; what is left is counted
+       here, in the kernel, not taken from the lab process's word. */
+    lt_inject(LT_FAULT_SHMAT, ENOMEM);
     expect_fail(race_create(&r, RACE_ATOMIC), ENOMEM, "race_create(RACE_ATOMIC) with shmat failing");
-    fail_shmat_errno = 0;
-    ck_assert_msg(last_shmid != -1, "race_create(RACE_ATOMIC): expected it to call shmget");
-    leaked_shmid[0] = last_shmid;
-    expect_segment_gone(last_shmid, "race_create(RACE_ATOMIC) failing in shmat");
+    lt_inject(LT_FAULT_SHMAT, 0);
+    int left = remove_new_segments(before, nbefore);
+    ck_assert_msg(left == 0, "race_create(RACE_ATOMIC) failing in shmat: expected no segment left,"
+                  " found %d", left);
 
     /* semget fails: the attached segment must be detached and removed. */
-    fail_semget_errno = ENOSPC;
-    last_shmid = -1;
+    lt_inject(LT_FAULT_SEMGET, ENOSPC);
     expect_fail(race_create(&r, RACE_SEMAPHORE), ENOSPC,
                 "race_create(RACE_SEMAPHORE) with semget failing");
-    fail_semget_errno = 0;
-    ck_assert_msg(last_shmid != -1, "race_create(RACE_SEMAPHORE): expected it to call shmget");
-    leaked_shmid[1] = last_shmid;
-    expect_segment_gone(last_shmid, "race_create(RACE_SEMAPHORE) failing in semget");
-#endif
+    lt_inject(LT_FAULT_SEMGET, 0);
+    left = remove_new_segments(before, nbefore);
+    ck_assert_msg(left == 0, "race_create(RACE_SEMAPHORE) failing in semget: expected no segment"
+                  " left (detached and removed), found %d", left);
+
     /* And with nothing failing, it works. */
     ck_assert_msg(race_destroy(new_race_checked(RACE_SEMAPHORE)) == 0, "race_destroy: expected 0, got -1"
                   " (%s)", strerror(errno));

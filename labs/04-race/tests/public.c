@@ -42,6 +42,7 @@ struct reply {
     long rc;                    /* what race_run() returned */
     int err;                    /* errno after it */
     pid_t pid;                  /* who sent this reply */
+    int strays;                 /* lab processes that returned from race_run() */
 };
 
 /* Read every reply on fd until EOF (or LABTEST_PATIENCE_S of silence); keep
@@ -53,9 +54,10 @@ static int read_replies(int fd, pid_t pid, struct reply *own)
     int strays = 0;
     while (poll(&p, 1, LABTEST_PATIENCE_S * 1000) == 1 &&
            read(fd, &rep, sizeof rep) == (ssize_t) sizeof rep) {
-        if (rep.pid == pid)
+        if (rep.pid == pid) {
             *own = rep;
-        else
+            strays += rep.strays;
+        } else
             strays++;
     }
     return strays;
@@ -66,7 +68,8 @@ static int read_replies(int fd, pid_t pid, struct reply *own)
    still running after LABTEST_PATIENCE_S, the whole group (the child and its
    workers) is killed and the test fails instead of hanging.  The child sends
    race_run's result back through a pipe; a worker that wrongly returns from
-   race_run() instead of calling _exit() sends a second reply. */
+   race_run() instead of calling _exit() is counted by the harness
+   (lt_strays(), split.h). */
 static void run_bounded(struct race *r, int nworkers, long per_worker)
 {
     int fd[2];
@@ -81,6 +84,7 @@ static void run_bounded(struct race *r, int nworkers, long per_worker)
         rep.rc = race_run(r, nworkers, per_worker);
         rep.err = errno;
         rep.pid = getpid();
+        rep.strays = lt_strays();
         _exit(write(fd[1], &rep, sizeof rep) == (ssize_t) sizeof rep ? 0 : 3);
     }
     setpgid(pid, pid);          /* both sides, so the group exists before we need it */
@@ -90,7 +94,7 @@ static void run_bounded(struct race *r, int nworkers, long per_worker)
     kill(-pid, SIGKILL);        /* any worker left over, stuck or not */
     if (!ended)
         waitpid(pid, &status, 0);
-    struct reply rep = { -2, 0, 0 };
+    struct reply rep = { -2, 0, 0, 0 };
     int strays = ended ? read_replies(fd[0], pid, &rep) : 0;
     close(fd[0]);
 

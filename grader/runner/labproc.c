@@ -1,0 +1,142 @@
+/* labproc.c — main() of the lab process: the student's lab.c plus this
+   loop, and nothing that decides a verdict.
+
+   It maps the arena the test shares (fd 4) at the agreed address, then
+   answers requests on its socket (fd 3) until the test closes it:
+     LT_CALL   call function fn (lt_dispatch, generated from lab.h)
+     LT_FORK   fork; the child serves the socket that came with the request
+     LT_INJECT make the next shmat()/semget() fail (lab-faults.c)
+   A process that comes back here from a call it did not receive (a worker
+   the student forked that returned instead of calling _exit) says so and
+   ends: it must never serve calls meant for its parent. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "split-protocol.h"
+
+int64_t lt_dispatch(unsigned fn, const uint64_t *a);
+void lt_set_fault(unsigned call, int err);      /* lab-faults.c */
+
+#define MAX_CHILDREN 64
+
+static pid_t children[MAX_CHILDREN];  /* forked for the test: reaped as they end */
+
+static void reap_children(void)
+{
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (children[i] > 0 && waitpid(children[i], NULL, WNOHANG) == children[i])
+            children[i] = 0;
+}
+
+static void send_reply(int kind, int64_t rc, int err, pid_t pid)
+{
+    struct lt_reply rep = { (uint32_t) kind, err, rc, pid };
+    while (send(LT_CHAN_FD, &rep, sizeof rep, MSG_NOSIGNAL) == -1 && errno == EINTR)
+        ;
+}
+
+static void on_signal(int sig)
+{
+    (void) sig;
+}
+
+static void mirror_signals(const struct lt_request *req)
+{
+    const int sigs[] = LT_MIRRORED_SIGNALS;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        uint64_t bit = 1ULL << sigs[i];
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sigemptyset(&sa.sa_mask);
+        sa.sa_handler = req->ignored & bit ? SIG_IGN : req->caught & bit ? on_signal : SIG_DFL;
+        sa.sa_flags = req->restart & bit ? SA_RESTART : 0;
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+/* LT_FORK: the new socket arrived with the request as fd. */
+static void serve_fork(const struct lt_request *req, int fd)
+{
+    if (fd < 0) {
+        send_reply(LT_FORKED, -1, EBADF, -1);
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);          /* lt_kill(-pid) reaches its workers */
+        dup2(fd, LT_CHAN_FD);
+        close(fd);
+        for (int i = 0; i < MAX_CHILDREN; i++)
+            children[i] = 0;
+        mirror_signals(req);
+        return;
+    }
+    int err = errno;
+    close(fd);
+    for (int i = 0; pid > 0 && i < MAX_CHILDREN; i++)
+        if (children[i] == 0) {
+            children[i] = pid;
+            break;
+        }
+    send_reply(LT_FORKED, 0, err, pid);
+}
+
+int main(void)
+{
+    struct stat st;
+    if (fstat(LT_ARENA_FD, &st) == -1 ||
+        mmap((void *) LT_ARENA_ADDR, (size_t) st.st_size, PROT_READ | PROT_WRITE,
+             MAP_SHARED | MAP_FIXED_NOREPLACE, LT_ARENA_FD, 0) != (void *) LT_ARENA_ADDR) {
+        fprintf(stderr, "labproc: cannot map the shared arena: %s\n", strerror(errno));
+        return 125;
+    }
+    close(LT_ARENA_FD);
+    signal(SIGPIPE, SIG_IGN);
+    for (;;) {
+        struct lt_request req;
+        char cbuf[CMSG_SPACE(sizeof(int))];
+        struct iovec iov = { &req, sizeof req };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+                             .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+        ssize_t n = recvmsg(LT_CHAN_FD, &mh, MSG_CMSG_CLOEXEC);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n != (ssize_t) sizeof req)
+            return 0;           /* the test closed its end: done */
+        reap_children();
+        int fd = -1;
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+        if (cm != NULL && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+            memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+        if (req.kind == LT_FORK) {
+            serve_fork(&req, fd);
+            continue;
+        }
+        if (fd >= 0)
+            close(fd);
+        if (req.kind == LT_INJECT) {
+            lt_set_fault((unsigned) req.arg[0], (int) req.arg[1]);
+            send_reply(LT_REPLY, 0, 0, getpid());
+            continue;
+        }
+        if (req.kind != LT_CALL || req.nargs > LT_MAX_ARGS)
+            return 0;
+        pid_t self = getpid();
+        errno = req.err;
+        int64_t rc = lt_dispatch(req.fn, req.arg);
+        int err = errno;
+        if (getpid() != self) {
+            send_reply(LT_STRAY, 0, 0, getpid());
+            _exit(0);
+        }
+        send_reply(LT_REPLY, rc, err, self);
+    }
+}

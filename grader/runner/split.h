@@ -1,0 +1,90 @@
+/* split.h — what a test sees of the split harness (split.c).
+
+   The test process is trusted: it runs the Check tests and decides every
+   verdict, and no student code ever runs in it.  The student's lab.c runs in
+   a separate lab process (under valgrind when graded), which only answers
+   calls.  Every function lab.h declares has a stub here (api.c, generated
+   by gen-api.sh): the stub sends the call over a socket and returns what the
+   lab process answered, with its errno.
+
+   Memory: handles and buffers a test passes are copied into a shared arena
+   (the same address in both processes) and back after the call, so tests
+   keep their `struct race r;` on the stack.  A pointer the student stored
+   (r.shared, say) is an address in the lab process: read it with LT_READ(),
+   never dereference it.
+
+   Processes: in a test, fork() is lt_fork(): the lab process forks too, and
+   the child's calls go to the lab child, so the process that takes a lock is
+   the one the test kills.  kill() is lt_kill(): SIGKILL kills the lab child
+   first (and waits until it is gone), signals that interrupt a call go to
+   the lab child only.  _exit() in a test child waits for its lab child to
+   end first, so that what that exit releases is released when the parent
+   sees the child gone. */
+#ifndef SHMLAB_SPLIT_H
+#define SHMLAB_SPLIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "split-protocol.h"
+
+struct lt_copy {
+    void *to;
+    const void *from;
+    size_t n;
+};
+
+struct lt_call {
+    struct lt_request req;
+    struct lt_copy back[LT_MAX_ARGS];   /* what to copy out after the call */
+    int nback;
+    size_t used;                        /* bytes of this process's scratch */
+};
+
+void lt_call_begin(struct lt_call *c, unsigned fn);
+void lt_arg_word(struct lt_call *c, uint64_t w);
+void lt_arg_str(struct lt_call *c, const char *s);
+void lt_arg_buf(struct lt_call *c, const void *p, size_t n, int copy_out);
+void lt_arg_raw(struct lt_call *c, const void *p);
+int64_t lt_call_end(struct lt_call *c);
+
+/* n zeroed bytes in the arena, seen at the same address by the lab process
+   (and by every process of the test); never freed. */
+void *lt_alloc(size_t n);
+
+pid_t lt_fork(void);
+int lt_kill(pid_t pid, int sig);
+void lt_exit(int status) __attribute__((noreturn));
+
+/* The lab process that answers this process's calls. */
+pid_t lt_lab_pid(void);
+
+/* Lab processes that returned from a call they did not receive (a forked
+   worker that returned instead of calling _exit): counted, then ended. */
+int lt_strays(void);
+
+/* From now on, the lab process's shmat() or semget() (LT_FAULT_SHMAT,
+   LT_FAULT_SEMGET) fails with err; 0 makes it work again. */
+void lt_inject(enum lt_fault call, int err);
+
+/* Copy n bytes at addr in the lab process; 0, or -1 with errno. */
+int lt_peek(const void *addr, void *out, size_t n);
+
+/* The value of an lvalue that lives in the lab process's memory. */
+#define LT_READ(lv) ({                                      \
+        __typeof__(lv) lt_v_;                               \
+        lt_peek_or_fail(&(lv), &lt_v_, sizeof lt_v_, #lv);  \
+        lt_v_; })
+void lt_peek_or_fail(const void *addr, void *out, size_t n, const char *what);
+
+/* The runner's side: start the lab process (argv), and at the end close
+   the socket and wait for it.  lt_finish() returns 0 when the lab process
+   ended by itself with status 0, else -1 with the reason in why. */
+int lt_start(char *const argv[], char *why, size_t len);
+int lt_finish(char *why, size_t len);
+
+/* The signal that killed the (first) lab process, 0 if none did. */
+int lt_lab_signal(void);
+
+#endif
