@@ -29,7 +29,7 @@
 #include "split.h"
 
 #define ARENA_SIZE (192UL << 20)     /* sparse; under the tests' 256 MiB RLIMIT_FSIZE */
-#define SCRATCH_SIZE (8UL << 20)     /* per test process, for copied arguments */
+#define SCRATCH_SIZE (64UL << 10)    /* per test process, for copied arguments */
 #define MAX_PEERS 32
 
 extern const char *const lt_fn_names[];
@@ -122,11 +122,13 @@ void lt_arg_buf(struct lt_call *c, const void *p, size_t n, int copy_out)
         return;
     }
     size_t size = (n + 63) & ~(size_t) 63;
-    ck_assert_msg(size >= n && size <= SCRATCH_SIZE - c->used,
-                  "test bug: %s(): %zu bytes of arguments do not fit the %lu MiB scratch;"
-                  " allocate them with lt_alloc()", lt_fn_names[c->req.fn], n, SCRATCH_SIZE >> 20);
-    unsigned char *copy = scratch + c->used;
-    c->used += size;
+    unsigned char *copy;
+    if (size >= n && size <= SCRATCH_SIZE - c->used) {
+        copy = scratch + c->used;
+        c->used += size;
+    } else {
+        copy = lt_alloc(n);     /* a big buffer: arena space of its own, never reused */
+    }
     memcpy(copy, p, n);
     if (copy_out)
         c->back[c->nback++] = (struct lt_copy) { (void *) p, copy, n };
@@ -242,6 +244,14 @@ pid_t lt_lab_pid(void)
     return lab_pid;
 }
 
+static struct peer *find_peer(pid_t pid);
+
+pid_t lt_peer(pid_t test_child)
+{
+    struct peer *p = find_peer(test_child);
+    return p != NULL ? p->lab : -1;
+}
+
 int lt_peek(const void *addr, void *out, size_t n)
 {
     struct iovec local = { out, n }, remote = { (void *) addr, n };
@@ -251,6 +261,55 @@ int lt_peek(const void *addr, void *out, size_t n)
     if (got >= 0)
         errno = EFAULT;
     return -1;
+}
+
+int lt_poke(void *addr, const void *src, size_t n)
+{
+    struct iovec local = { (void *) src, n }, remote = { addr, n };
+    ssize_t put = process_vm_writev(lab_pid, &local, 1, &remote, 1, 0);
+    if (put == (ssize_t) n)
+        return 0;
+    if (put >= 0)
+        errno = EFAULT;
+    return -1;
+}
+
+void lt_poke_or_fail(void *addr, const void *src, size_t n, const char *what)
+{
+    ck_assert_msg(lt_poke(addr, src, n) == 0, "cannot write %s at %p in the lab process: %s",
+                  what, addr, strerror(errno));
+}
+
+void lt_put_str(void *addr, const char *s)
+{
+    lt_poke_or_fail(addr, s, strlen(s) + 1, "a string");
+}
+
+const char *lt_get_str(const void *addr, size_t max)
+{
+    static char bufs[4][4096];
+    static int next;
+    char *buf = bufs[next++ % 4];
+    if (max > sizeof bufs[0])
+        max = sizeof bufs[0];
+    /* Page by page, so that a string that ends
+       just before unmapped memory is still read. */
+    size_t n = 0;
+    while (n + 1 < max) {
+        uintptr_t at = (uintptr_t) addr + n;
+        size_t chunk = 4096 - (at & 4095);
+        if (chunk > max - 1 - n)
+            chunk = max - 1 - n;
+        if (lt_peek((const void *) at, buf + n, chunk) == -1)
+            ck_abort_msg("cannot read a string at %p in the lab process: %s", (void *) at,
+                         strerror(errno));
+        void *nul = memchr(buf + n, '\0', chunk);
+        if (nul != NULL)
+            return buf;
+        n += chunk;
+    }
+    buf[n] = '\0';
+    return buf;
 }
 
 void lt_peek_or_fail(const void *addr, void *out, size_t n, const char *what)
@@ -367,15 +426,23 @@ int lt_kill(pid_t pid, int sig)
     if (p == NULL)
         return kill(pid, sig);
     /* The lab child leads its own group (its workers are in it). */
-    int rc = kill(pid < 0 ? -p->lab : p->lab, sig);
+    pid_t lab = pid < 0 ? -p->lab : p->lab;
+    int rc;
     switch (sig) {
     case SIGKILL:
+        /* The test child first: left alive, it would see its lab child
+           vanish and report that as a failure of the test.  Then the lab
+           child, the one that may hold a lock, and wait until it is gone. */
+        rc = kill(pid, sig);
+        kill(lab, sig);
         wait_gone(p->pidfd, patience_ms());
-        return kill(pid, sig);
+        return rc;
     case SIGUSR1: case SIGUSR2: case SIGALRM: case SIGPIPE: case SIGCHLD: case SIGWINCH:
-        return rc;              /* meant for the call in progress */
+        return kill(lab, sig);  /* meant for the call in progress */
     default:
-        return kill(pid, sig);
+        rc = kill(pid, sig);
+        kill(lab, sig);
+        return rc;
     }
 }
 

@@ -15,8 +15,8 @@
 
    Processes: in a test, fork() is lt_fork(): the lab process forks too, and
    the child's calls go to the lab child, so the process that takes a lock is
-   the one the test kills.  kill() is lt_kill(): SIGKILL kills the lab child
-   first (and waits until it is gone), signals that interrupt a call go to
+   the one the test kills.  kill() is lt_kill(): SIGKILL kills both (and
+   waits until the lab child is gone), signals that interrupt a call go to
    the lab child only.  _exit() in a test child waits for its lab child to
    end first, so that what that exit releases is released when the parent
    sees the child gone. */
@@ -57,8 +57,10 @@ pid_t lt_fork(void);
 int lt_kill(pid_t pid, int sig);
 void lt_exit(int status) __attribute__((noreturn));
 
-/* The lab process that answers this process's calls. */
+/* The lab process that answers this process's calls, and the one that
+   answers those of test_child (a child this process forked; -1 if not). */
 pid_t lt_lab_pid(void);
+pid_t lt_peer(pid_t test_child);
 
 /* Lab processes that returned from a call they did not receive (a forked
    worker that returned instead of calling _exit): counted, then ended. */
@@ -71,12 +73,27 @@ void lt_inject(enum lt_fault call, int err);
 /* Copy n bytes at addr in the lab process; 0, or -1 with errno. */
 int lt_peek(const void *addr, void *out, size_t n);
 
-/* The value of an lvalue that lives in the lab process's memory. */
+/* Copy n bytes from src to addr in the lab process; 0, or -1 with errno. */
+int lt_poke(void *addr, const void *src, size_t n);
+
+/* The value of an lvalue that lives in the lab process's memory, and an
+   assignment to one; either fails the test if that memory is not there. */
 #define LT_READ(lv) ({                                      \
         __typeof__(lv) lt_v_;                               \
         lt_peek_or_fail(&(lv), &lt_v_, sizeof lt_v_, #lv);  \
         lt_v_; })
+#define LT_WRITE(lv, val) do {                                  \
+        __typeof__(lv) lt_w_ = (val);                           \
+        lt_poke_or_fail(&(lv), &lt_w_, sizeof lt_w_, #lv);      \
+    } while (0)
 void lt_peek_or_fail(const void *addr, void *out, size_t n, const char *what);
+void lt_poke_or_fail(void *addr, const void *src, size_t n, const char *what);
+
+/* Strings in the lab process's memory: lt_put_str copies s (with its '\0')
+   to addr; lt_get_str reads at most max - 1 bytes at addr, up to a '\0',
+   into one of a few static buffers (valid until the fourth call after). */
+void lt_put_str(void *addr, const char *s);
+const char *lt_get_str(const void *addr, size_t max);
 
 /* The runner's side: start the lab process (argv), and at the end close
    the socket and wait for it.  lt_finish() returns 0 when the lab process

@@ -148,17 +148,17 @@ START_TEST(old_key_after_seal_makes_new_segment)
     key_t key = test_key(12);
     struct shared a, b;
     join_ok(key, 4096, &a);
-    strcpy(a.addr, "old");
+    lt_put_str(a.addr, "old");
     ck_assert_msg(shared_seal(&a) == 0, "shared_seal: expected 0, got -1 (%s)", strerror(errno));
     join_ok(key, 4096, &b);
     ck_assert_msg(b.shmid != a.shmid, "shared_join of the old key after IPC_RMID: expected a new segment,"
                   " got the marked one (%d)", a.shmid);
-    ck_assert_msg(((char *) b.addr)[0] == '\0', "the new segment: expected zeroed memory, got \"%.10s\"",
-                  (char *) b.addr);
+    ck_assert_msg(lt_get_str(b.addr, 16)[0] == '\0', "the new segment: expected zeroed memory, got \"%.10s\"",
+                  lt_get_str(b.addr, 16));
     struct seg_status st = status_ok(b.shmid, "of the new segment");
     ck_assert_msg(st.key == key && st.marked == 0, "the new segment: expected key %#x, not marked; got %#x, %d",
                   (unsigned) key, (unsigned) st.key, st.marked);
-    ck_assert_msg(strcmp(a.addr, "old") == 0, "the marked segment: expected \"old\" still readable");
+    ck_assert_msg(strcmp(lt_get_str(a.addr, 64), "old") == 0, "the marked segment: expected \"old\" still readable");
     int ra = shared_leave(&a), rb = shared_leave(&b);
     ck_assert_msg(ra == 1 && rb == 1,
                   "leaving both (each the last of its segment): expected 1 and 1, got %d and %d", ra, rb);
@@ -196,7 +196,7 @@ START_TEST(stranger_attaches_marked_segment_by_id)
     close(to_child[0]);
     struct shared sh;
     join_ok(key, 4096, &sh);
-    strcpy(sh.addr, "by id");
+    lt_put_str(sh.addr, "by id");
     ck_assert_msg(shared_seal(&sh) == 0, "shared_seal: expected 0, got -1 (%s)", strerror(errno));
     send_int(to_child[1], sh.shmid);
     close(to_child[1]);
@@ -303,14 +303,14 @@ START_TEST(creator_is_the_creating_process)
                   "the child's shared_join: expected a segment id, got %d", id);
 
     struct seg_status st = status_ok(id, "of the segment the child made");
-    ck_assert_msg(st.creator == pid, "shm_status: expected creator %ld (the child), got %ld", (long) pid,
-                  (long) st.creator);
+    ck_assert_msg(st.creator == lt_peer(pid), "shm_status: expected creator %ld (the child), got %ld",
+                  (long) lt_peer(pid), (long) st.creator);
     ck_assert_msg(st.nattch == 0 && st.marked == 0, "after the creator exited without leaving: expected the segment"
                   " kept, nattch 0, not marked; got %lu, %d", st.nattch, st.marked);
     struct shared sh;
     join_ok(key, 4096, &sh);
     ck_assert_msg(sh.shmid == id, "shared_join of the key: expected the child's segment %d, got %d", id, sh.shmid);
-    ck_assert_msg(status_ok(id, "after joining").creator == pid, "shm_status after joining: expected the creator"
+    ck_assert_msg(status_ok(id, "after joining").creator == lt_peer(pid), "shm_status after joining: expected the creator"
                   " still the child");
     ck_assert_msg(shared_leave(&sh) == 1, "shared_leave, the only one attached: expected 1");
 }
@@ -402,14 +402,14 @@ START_TEST(leave_unmarked_last_frees_key)
     struct shared sh;
     join_ok(key, 4096, &sh);
     int id = sh.shmid;
-    strcpy(sh.addr, "first life");
+    lt_put_str(sh.addr, "first life");
     ck_assert_msg(shared_leave(&sh) == 1, "shared_leave, the only one attached: expected 1 (removed)");
     expect_fail(shmget(key, 0, 0), ENOENT, "shmget of the key after the last leave");
     join_ok(key, 4096, &sh);
-    ck_assert_msg(sh.shmid != id && ((char *) sh.addr)[0] == '\0',
+    ck_assert_msg(sh.shmid != id && lt_get_str(sh.addr, 16)[0] == '\0',
                   "shared_join after the last leave: expected a new, zeroed segment,"
                   " got id %d (old %d), \"%.10s\"",
-                  sh.shmid, id, (char *) sh.addr);
+                  sh.shmid, id, lt_get_str(sh.addr, 16));
     ck_assert_msg(shared_leave(&sh) == 1, "shared_leave of the new segment: expected 1");
 }
 END_TEST

@@ -65,7 +65,7 @@ START_TEST(rmid_while_attached_marks_and_zeroes_key)
     key_t key = test_key(2);
     struct shared sh;
     join_ok(key, 4096, &sh);
-    strcpy(sh.addr, "still here");
+    lt_put_str(sh.addr, "still here");
     errno = 0;
     int rc = shared_seal(&sh);
     ck_assert_msg(rc == 0, "shared_seal: expected 0, got %d (%s)", rc, strerror(errno));
@@ -75,7 +75,7 @@ START_TEST(rmid_while_attached_marks_and_zeroes_key)
     ck_assert_msg(st.key == IPC_PRIVATE, "after IPC_RMID while attached: expected key 0x00000000, got %#010x",
                   (unsigned) st.key);
     ck_assert_msg(st.nattch == 1, "after IPC_RMID while attached: expected nattch 1, got %lu", st.nattch);
-    ck_assert_msg(strcmp(sh.addr, "still here") == 0,
+    ck_assert_msg(strcmp(lt_get_str(sh.addr, 64), "still here") == 0,
                   "after IPC_RMID while attached: expected the data still readable (\"still here\")");
     expect_fail(shmget(key, 0, 0), ENOENT, "shmget of the old key after IPC_RMID");
 }

@@ -40,8 +40,6 @@ static inline void stores_setup(void)
 static inline void stores_teardown(void)
 {
     for (int i = 0; i < nstores; i++)
-        if (stores[i].seg != NULL)
-            shmdt(stores[i].seg);
     nstores = 0;
     static const key_t keys[] = { KEY_A, KEY_B };
     for (int i = 0; i < 2; i++) {
@@ -58,6 +56,29 @@ static inline struct keystore *slot_for_store(void)
     ks->shmid = -1;
     ks->seg = NULL;
     return ks;
+}
+
+/* The store's segment as it is now in the lab process, copied out of it:
+   a test reads the student's memory, never points into it.  The copy is
+   one static buffer (at most KS_COPY_RECORDS records), valid until the next
+   seg_copy(); seg_store() writes it back, header and records. */
+#define KS_COPY_RECORDS 64
+static _Alignas(64) unsigned char seg_buf[KS_SEGMENT_SIZE(KS_COPY_RECORDS)];
+static size_t seg_len;
+
+static inline struct ks_segment *seg_copy(const struct keystore *ks)
+{
+    struct ks_header hdr;
+    lt_peek_or_fail(&ks->seg->hdr, &hdr, sizeof hdr, "the store's header");
+    unsigned n = hdr.capacity < KS_COPY_RECORDS ? hdr.capacity : KS_COPY_RECORDS;
+    seg_len = KS_SEGMENT_SIZE(n);
+    lt_peek_or_fail(ks->seg, seg_buf, seg_len, "the store's segment");
+    return (struct ks_segment *) (void *) seg_buf;
+}
+
+static inline void seg_store(const struct keystore *ks)
+{
+    lt_poke_or_fail(ks->seg, seg_buf, seg_len, "the store's segment");
 }
 
 static inline struct keystore *new_store(key_t key, unsigned capacity)

@@ -54,7 +54,7 @@ START_TEST(put_then_get_roundtrip)
     expect_record(ks, "alice", "bank", 7, secret, KS_SECKEY_SIZE);
     expect_record(ks, "bob", "bank", -3, "x", 1);
     expect_record(ks, "carol", "mail", 0, "", 0);
-    ck_assert_msg(ks->seg->rec[0].state == KS_USED && ks->seg->rec[3].state == KS_FREE,
+    ck_assert_msg(seg_copy(ks)->rec[0].state == KS_USED && seg_copy(ks)->rec[3].state == KS_FREE,
                   "after 3 puts into an empty store: expected rec[0..2] KS_USED and rec[3]"
                   " KS_FREE (lowest free slot first)");
 }
@@ -71,7 +71,7 @@ START_TEST(put_same_pair_replaces_record)
     ck_assert_msg(n == 1, "ks_list after two puts of one pair: expected 1 record, got %d (%s)", n,
                   strerror(errno));
     /* The old secret's tail must not linger behind the shorter new one. */
-    const unsigned char *raw = ks->seg->rec[0].seckey;
+    const unsigned char *raw = seg_copy(ks)->rec[0].seckey;
     for (int i = 3; i < KS_SECKEY_SIZE; i++)
         ck_assert_msg(raw[i] == 0, "rec[0].seckey[%d] after replacing a 10-byte secret by a"
                       " 3-byte one: expected 0, got 0x%02x", i, raw[i]);
@@ -91,19 +91,20 @@ START_TEST(del_wipes_every_byte)
     expect_fail(ks_get(ks, "alice", "bank", &e), ENOENT, "ks_get after ks_del");
 
     /* Seed 002 never deleted; here no copy of the secret may stay behind. */
-    const unsigned char *raw = (const unsigned char *) &ks->seg->rec[0];
+    struct ks_segment *seg = seg_copy(ks);
+    const unsigned char *raw = (const unsigned char *) &seg->rec[0];
     for (size_t i = 0; i < sizeof(struct ks_record); i++)
         ck_assert_msg(raw[i] == 0, "byte %zu of the deleted record: expected 0, got 0x%02x", i,
                       raw[i]);
-    raw = (const unsigned char *) &ks->seg->hdr.journal;
+    raw = (const unsigned char *) &seg->hdr.journal;
     for (size_t i = 0; i < sizeof(struct ks_record); i++)
         ck_assert_msg(raw[i] == 0, "byte %zu of the journal after ks_del: expected 0 (wiped),"
                       " got 0x%02x", i, raw[i]);
-    ck_assert_msg(ks->seg->hdr.journal_slot == KS_NO_SLOT, "journal_slot after ks_del: expected"
-                  " KS_NO_SLOT, got %d", (int) ks->seg->hdr.journal_slot);
+    ck_assert_msg(seg->hdr.journal_slot == KS_NO_SLOT, "journal_slot after ks_del: expected"
+                  " KS_NO_SLOT, got %d", (int) seg->hdr.journal_slot);
     /* The slot is free again. */
     put_ok(ks, "dave", "vpn", 1, "k", 1, 1);
-    ck_assert_msg(ks->seg->rec[0].state == KS_USED, "the put after ks_del: expected it in rec[0]");
+    ck_assert_msg(seg_copy(ks)->rec[0].state == KS_USED, "the put after ks_del: expected it in rec[0]");
 }
 END_TEST
 
