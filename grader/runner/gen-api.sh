@@ -11,8 +11,9 @@
 #   - under -DLT_LAB_SIDE, one case of lt_dispatch() (the lab process's
 #     side): calls the student's function with the arguments received.
 # Pointer arguments: a struct pointer that is the first parameter is one
-# object (a handle); a struct pointer elsewhere, or a void/char pointer,
-# followed by a size_t is that many elements (bytes); `const char *` is a
+# object (a handle); a struct pointer elsewhere directly followed by a
+# size_t is that many elements; a void or char pointer is as
+# many bytes as the next size_t parameter says; `const char *` is a
 # string; const means "copied in only", otherwise in and out.  Anything
 # else must already point into the shared arena (lt_alloc).
 set -eu
@@ -24,6 +25,7 @@ awk -v header="$header" '
 BEGIN { nf = 0 }
 function trim(s) { gsub(/^ +| +$/, "", s); return s }
 function is_ptr(t) { return t ~ /\*$/ }
+function next_size(f, i,    j) { for (j = i + 1; j <= np[f]; j++) if (pt[f, j] == "size_t") return j; return 0 }
 {
     line = $0
     sub(/^.*\*\/ extern /, "", line)
@@ -72,8 +74,8 @@ END {
                 printf "    lt_arg_buf(&c_, a%d, sizeof *a%d, %d);\n", i, i, out
             else if (t ~ /struct [a-z_0-9]+ \*$/)
                 printf "    lt_arg_buf(&c_, a%d, sizeof *a%d * (size_t) a%d, %d);\n", i, i, i + 1, out
-            else if (t ~ /(void|char) \*$/ && nxt == "size_t")
-                printf "    lt_arg_buf(&c_, a%d, (size_t) a%d, %d);\n", i, i + 1, out
+            else if (t ~ /(void|char) \*$/ && (len = next_size(f, i)) > 0)
+                printf "    lt_arg_buf(&c_, a%d, (size_t) a%d, %d);\n", i, len, out
             else
                 printf "    lt_arg_raw(&c_, a%d);\n", i
         }

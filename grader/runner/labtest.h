@@ -35,6 +35,8 @@ void labtest_add_test(TCase *tc, const TTest *test);
 #define fork lt_fork
 #define kill lt_kill
 #define _exit lt_exit
+#define waitpid lt_waitpid
+#define wait lt_wait
 #endif
 
 #undef tcase_add_test

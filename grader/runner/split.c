@@ -446,6 +446,20 @@ int lt_kill(pid_t pid, int sig)
     }
 }
 
+pid_t lt_waitpid(pid_t pid, int *status, int options)
+{
+    pid_t w = waitpid(pid, status, options);
+    struct peer *p = w > 0 ? find_peer(w) : NULL;
+    if (p != NULL)
+        wait_gone(p->pidfd, patience_ms());
+    return w;
+}
+
+pid_t lt_wait(int *status)
+{
+    return lt_waitpid(-1, status, 0);
+}
+
 void lt_exit(int status)
 {
     if (!is_root && chan >= 0) {

@@ -18,8 +18,10 @@
    the one the test kills.  kill() is lt_kill(): SIGKILL kills both (and
    waits until the lab child is gone), signals that interrupt a call go to
    the lab child only.  _exit() in a test child waits for its lab child to
-   end first, so that what that exit releases is released when the parent
-   sees the child gone. */
+   end first, and waitpid() that reaps a test child waits for its lab child
+   to be gone too, so that what the pair held (a semaphore with SEM_UNDO, a
+   robust mutex, an attachment) is released when the parent sees the child
+   gone, however the child ended. */
 #ifndef SHMLAB_SPLIT_H
 #define SHMLAB_SPLIT_H
 
@@ -55,6 +57,8 @@ void *lt_alloc(size_t n);
 
 pid_t lt_fork(void);
 int lt_kill(pid_t pid, int sig);
+pid_t lt_waitpid(pid_t pid, int *status, int options);
+pid_t lt_wait(int *status);
 void lt_exit(int status) __attribute__((noreturn));
 
 /* The lab process that answers this process's calls, and the one that

@@ -149,12 +149,12 @@ START_TEST(seg_shared_between_processes)
     pid_t pid = fork();
     ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
     if (pid == 0) {
-        /* Drop the inherited attachment: the child finds it like a stranger. */
-        shmdt(w.hdr);
+        /* The child finds the segment by path, like a stranger would (its lab
+           process still has the attachment it inherited: harmless here). */
         struct seg r;
         if (seg_open(p, 'P', 128, &r) != 0)
             _exit(1);
-        strcpy(r.data, "from the child");
+        lt_put_str(r.data, "from the child");
         _exit(seg_close(&r) == 0 ? 0 : 2);
     }
     int status = wait_child(pid);
@@ -163,9 +163,9 @@ START_TEST(seg_shared_between_processes)
                   " (1: seg_open failed, 2: seg_close failed)",
                   WIFSIGNALED(status) ? "signal" : "exit",
                   WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-    ck_assert_msg(strcmp(w.data, "from the child") == 0,
+    ck_assert_msg(strcmp(lt_get_str(w.data, 64), "from the child") == 0,
                   "the payload after the child wrote: expected \"from the child\", got \"%.40s\"",
-                  (char *) w.data);
+                  lt_get_str(w.data, 64));
 }
 END_TEST
 
@@ -212,16 +212,16 @@ START_TEST(seg_open_detects_stale_identity)
     create_ok(p, 'I', 32, &w);
 
     /* A file 65536 inodes away has the same key: the header must tell. */
-    w.hdr->ino += 65536;
+    LT_WRITE(w.hdr->ino, LT_READ(w.hdr->ino) + 65536);
     expect_fail(seg_open(p, 'I', 32, &r), ESTALE, "seg_open of a segment made for an inode 65536 away");
     expect_refused(&r, w.shmid, 1, "seg_open, other inode");
-    w.hdr->ino -= 65536;
+    LT_WRITE(w.hdr->ino, LT_READ(w.hdr->ino) - 65536);
 
     /* ... so has a file on a device whose number ends in the same 8 bits. */
-    w.hdr->dev += 256;
+    LT_WRITE(w.hdr->dev, LT_READ(w.hdr->dev) + 256);
     expect_fail(seg_open(p, 'I', 32, &r), ESTALE, "seg_open of a segment made for a device 256 away");
     expect_refused(&r, w.shmid, 1, "seg_open, other device");
-    w.hdr->dev -= 256;
+    LT_WRITE(w.hdr->dev, LT_READ(w.hdr->dev) - 256);
 
     /* ... and the same file with a proj_id 256 away. */
     expect_fail(seg_open(p, 'I' + 256, 32, &r), ESTALE, "seg_open with proj_id 'I'+256 (same key, other proj_id)");
@@ -312,26 +312,26 @@ START_TEST(seg_open_checks_magic_version_size)
 
     const char *p = make_file(1, "v");
     create_ok(p, 'V', 32, &w);
-    w.hdr->version = SEG_VERSION + 1;
+    LT_WRITE(w.hdr->version, SEG_VERSION + 1);
     expect_fail(seg_open(p, 'V', 32, &r), EPROTONOSUPPORT, "seg_open of a segment with version SEG_VERSION + 1");
     expect_refused(&r, w.shmid, 1, "seg_open, other version");
-    w.hdr->magic ^= 1;
+    LT_WRITE(w.hdr->magic, LT_READ(w.hdr->magic) ^ 1);
     expect_fail(seg_open(p, 'V', 32, &r), EBADMSG, "seg_open, wrong magic and version (magic is checked first)");
-    w.hdr->magic ^= 1;
-    w.hdr->ino += 65536;
+    LT_WRITE(w.hdr->magic, LT_READ(w.hdr->magic) ^ 1);
+    LT_WRITE(w.hdr->ino, LT_READ(w.hdr->ino) + 65536);
     expect_fail(seg_open(p, 'V', 32, &r), EPROTONOSUPPORT,
                 "seg_open, wrong version and identity (version is checked first)");
-    w.hdr->version = SEG_VERSION;
+    LT_WRITE(w.hdr->version, SEG_VERSION);
     expect_fail(seg_open(p, 'V', 16, &r), ESTALE, "seg_open, wrong identity and size (identity is checked first)");
-    w.hdr->ino -= 65536;
+    LT_WRITE(w.hdr->ino, LT_READ(w.hdr->ino) - 65536);
 
     expect_fail(seg_open(p, 'V', 16, &r), EMSGSIZE, "seg_open asking for 16 bytes of a 32-byte segment");
     expect_refused(&r, w.shmid, 1, "seg_open, other size");
-    w.hdr->size = 1 << 20;
+    LT_WRITE(w.hdr->size, 1 << 20);
     expect_fail(seg_open(p, 'V', 1 << 20, &r), EMSGSIZE,
                 "seg_open of a header claiming 1 MiB in a segment of 32 bytes");
     expect_refused(&r, w.shmid, 1, "seg_open, header larger than the segment");
-    w.hdr->size = 32;
+    LT_WRITE(w.hdr->size, 32);
     open_ok(p, 'V', 32, &r, "seg_open with the header restored");
 }
 END_TEST
@@ -389,7 +389,7 @@ START_TEST(seg_close_keeps_segment_for_next_opener)
     struct seg w;
     create_ok(p, 'K', 32, &w);
     int id = w.shmid;
-    strcpy(w.data, "still here");
+    lt_put_str(w.data, "still here");
     ck_assert_msg(seg_close(&w) == 0, "seg_close: expected 0, got -1 (%s)", strerror(errno));
     ck_assert_msg(w.shmid == -1 && w.hdr == NULL && w.data == NULL,
                   "after seg_close: expected shmid -1, hdr and data NULL; got %d, %p, %p", w.shmid,
@@ -399,8 +399,8 @@ START_TEST(seg_close_keeps_segment_for_next_opener)
     expect_fail(seg_close(NULL), EINVAL, "seg_close(NULL)");
     expect_fail(seg_remove(NULL), EINVAL, "seg_remove(NULL)");
     open_ok(p, 'K', 32, &w, "seg_open after seg_close");
-    ck_assert_msg(strcmp(w.data, "still here") == 0, "seg_open after seg_close: expected \"still here\","
-                  " got \"%.40s\"", (char *) w.data);
+    ck_assert_msg(strcmp(lt_get_str(w.data, 64), "still here") == 0, "seg_open after seg_close: expected \"still here\","
+                  " got \"%.40s\"", lt_get_str(w.data, 64));
 }
 END_TEST
 
@@ -411,10 +411,10 @@ START_TEST(seg_remove_while_other_handle_attached)
     create_ok(p, 'D', 32, &w);
     int id = w.shmid;
     open_ok(p, 'D', 32, &r, "seg_open of a new segment");
-    strcpy(w.data, "read me after removal");
+    lt_put_str(w.data, "read me after removal");
     ck_assert_msg(seg_remove(&w) == 0, "seg_remove: expected 0, got -1 (%s)", strerror(errno));
     expect_fail(shmget(ftok(p, 'D'), 0, 0), ENOENT, "shmget of the removed segment's key");
-    ck_assert_msg(strcmp(r.data, "read me after removal") == 0,
+    ck_assert_msg(strcmp(lt_get_str(r.data, 64), "read me after removal") == 0,
                   "the other handle after seg_remove: expected the payload still readable");
     expect_fail(seg_remove(&w), EINVAL, "seg_remove of a removed handle");
     ck_assert_msg(seg_close(&r) == 0, "seg_close of the last handle: expected 0, got -1 (%s)", strerror(errno));

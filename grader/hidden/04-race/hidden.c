@@ -34,6 +34,7 @@
 #include "tests/common.h"
 
 #include "../children.h"        /* track, untrack, kill_children */
+#include "../segments.h"        /* list_segments, remove_new_segments */
 
 /* ---- Helpers ---------------------------------------------------------- */
 
@@ -531,52 +532,10 @@ END_TEST
 
 /* ---- Cleanup ------------------------------------------------------------ */
 
-static void expect_segment_gone(int shmid, const char *what)
-{
-    struct shmid_ds ds;
-    errno = 0;
-    int rc = shmctl(shmid, IPC_STAT, &ds);
-    ck_assert_msg(rc == -1 && (errno == EINVAL || errno == EIDRM),
-                  "%s: IPC_STAT on its segment: expected -1/EINVAL, got %d (%s)%s", what, rc,
-                  strerror(errno), rc == 0 && (ds.shm_perm.mode & SHM_DEST) ?
-                  " - marked for removal but still attached" : "");
-}
-
-/* The ids of the segments in this test's IPC namespace (at most max). */
-static int list_segments(int *ids, int max)
-{
-    struct shm_info info;
-    struct shmid_ds ds;
-    int top = shmctl(0, SHM_INFO, (struct shmid_ds *) (void *) &info), n = 0;
-    ck_assert_msg(top != -1, "shmctl(SHM_INFO): %s", strerror(errno));
-    for (int i = 0; i <= top && n < max; i++) {
-        int id = shmctl(i, SHM_STAT, &ds);
-        if (id != -1)
-            ids[n++] = id;
-    }
-    return n;
-}
-
-/* Remove the segments that were not there before (ids[0..n)); how many. */
-static int remove_new_segments(const int *ids, int n)
-{
-    int now[64], left = 0, m = list_segments(now, 64);
-    for (int i = 0; i < m; i++) {
-        int old = 0;
-        for (int j = 0; j < n; j++)
-            old |= now[i] == ids[j];
-        if (!old) {
-            shmctl(now[i], IPC_RMID, NULL);
-            left++;
-        }
-    }
-    return left;
-}
-
 START_TEST(failed_create_leaves_nothing)
 {
     struct race r = { RACE_UNSAFE, -1, -1, NULL };
-    int before[64], nbefore = list_segments(before, 64);
+    int before[MAX_SEGMENTS], nbefore = list_segments(before, MAX_SEGMENTS);
 
     /* shmat fails: the segment shmget made must be removed again.  The
        harness makes the lab process's shmat() fail; what is left is counted

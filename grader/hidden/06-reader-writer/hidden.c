@@ -40,42 +40,20 @@
 #include "tests/common.h"
 
 #include "../children.h"        /* track, untrack, kill_children */
-#include "../fault-injection.h"  /* shmget, shmat, semget that a test can make fail */
-static int leaked_shmid = -1;     /* a segment a failed rw_create() may have left */
+#include "../segments.h"        /* list_segments, remove_new_segments */
 
 /* ---- Helpers (the shared ones are in tests/common.h) ------------------ */
-
-static void expect_segment_gone(int shmid, const char *what)
-{
-    struct shmid_ds ds;
-    errno = 0;
-    int rc = shmctl(shmid, IPC_STAT, &ds);
-    ck_assert_msg(rc == -1 && (errno == EINVAL || errno == EIDRM),
-                  "%s: IPC_STAT on its segment: expected -1/EINVAL, got %d (%s)%s", what, rc,
-                  strerror(errno), rc == 0 && (ds.shm_perm.mode & SHM_DEST) ?
-                  " - marked for removal but still attached" : "");
-}
 
 static void hidden_setup(void)
 {
     memset(kids, 0, sizeof kids);
-#if CAN_INJECT
-    fail_shmat_errno = fail_semget_errno = 0;
-    last_shmid = -1;
-#endif
-    leaked_shmid = -1;
     chans_setup();
 }
 
 static void hidden_teardown(void)
 {
-#if CAN_INJECT
-    fail_shmat_errno = fail_semget_errno = 0;
-#endif
     kill_children();
     chans_teardown();
-    if (leaked_shmid != -1)
-        shmctl(leaked_shmid, IPC_RMID, NULL);
 }
 
 /* The values of the channel's three semaphores (GETALL). */
@@ -107,15 +85,20 @@ static pid_t start_receiver(struct rw_chan *c, long timeout_ms, int *fd)
 {
     int p[2], ready[2];
     ck_assert_msg(pipe(p) == 0 && pipe(ready) == 0, "pipe: %s", strerror(errno));
+    /* The handler is set before the fork, so that the child (and the lab
+       process that makes its calls) has it from the start. */
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;                    /* no SA_RESTART: semop gets EINTR */
+    sigemptyset(&sa.sa_mask);
+    ck_assert_msg(sigaction(SIGUSR1, &sa, &old) == 0, "sigaction: %s", strerror(errno));
     pid_t pid = fork();
-    ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
+    int fork_errno = errno;
+    if (pid != 0)
+        sigaction(SIGUSR1, &old, NULL);
+    ck_assert_msg(pid != -1, "fork: %s", strerror(fork_errno));
     if (pid == 0) {
         setpgid(0, 0);
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_usr1;                /* no SA_RESTART: semop gets EINTR */
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGUSR1, &sa, NULL);
         struct reply rep;
         memset(&rep, 0, sizeof rep);
         if (write(ready[1], "r", 1) != 1)
@@ -193,9 +176,10 @@ START_TEST(semaphores_start_at_documented_values)
     struct rw_chan *r = new_chan(RW_RING, 5), *s = new_chan(RW_SLOT, 1);
     expect_sems(r, 5, 0, 1, "a new RW_RING of 5 slots");
     expect_sems(s, 1, 0, -1, "a new RW_SLOT");
-    ck_assert_msg(r->shared->nslots == 5 && r->shared->in == 0 && r->shared->out == 0,
+    ck_assert_msg(LT_READ(r->shared->nslots) == 5 && LT_READ(r->shared->in) == 0 &&
+                  LT_READ(r->shared->out) == 0,
                   "a new RW_RING of 5 slots: expected nslots 5, in 0, out 0; got %u, %u, %u",
-                  r->shared->nslots, r->shared->in, r->shared->out);
+                  LT_READ(r->shared->nslots), LT_READ(r->shared->in), LT_READ(r->shared->out));
 }
 END_TEST
 
@@ -462,16 +446,16 @@ START_TEST(flag_timed_calls_time_out_and_deliver)
     int rc = rw_send_timed(c, &m, 1000);
     ck_assert_msg(rc == 0, "rw_send_timed into an empty RW_FLAG: expected 0, got %d (%s)", rc,
                   strerror(errno));
-    ck_assert_msg(atomic_load(&c->shared->written) == 1, "after a send on RW_FLAG: expected"
-                  " written 1, got %d", atomic_load(&c->shared->written));
+    ck_assert_msg(LT_READ(c->shared->written) == 1, "after a send on RW_FLAG: expected"
+                  " written 1, got %d", LT_READ(c->shared->written));
     expect_fail(rw_send_timed(c, &m, 200), ETIMEDOUT, "rw_send_timed(200 ms) into a full RW_FLAG");
     memset(&m, 0, sizeof m);
     rc = rw_recv_timed(c, &m, 1000);
     expected_msg(&want, 0, 5);
     ck_assert_msg(rc == 0 && memcmp(&want, &m, sizeof want) == 0, "rw_recv_timed on RW_FLAG:"
                   " expected writer 0 seq 5, got rc %d, writer %d seq %d", rc, m.writer, m.seq);
-    ck_assert_msg(atomic_load(&c->shared->written) == 0, "after a receive on RW_FLAG: expected"
-                  " written 0, got %d", atomic_load(&c->shared->written));
+    ck_assert_msg(LT_READ(c->shared->written) == 0, "after a receive on RW_FLAG: expected"
+                  " written 0, got %d", LT_READ(c->shared->written));
     expect_fail(rw_recv_timed(c, &m, 200), ETIMEDOUT, "rw_recv_timed(200 ms) on an empty RW_FLAG");
 }
 END_TEST
@@ -502,30 +486,28 @@ END_TEST
 
 START_TEST(failed_create_leaves_nothing)
 {
-#if CAN_INJECT
     struct rw_chan c = { RW_FLAG, -1, -1, NULL };
+    int before[MAX_SEGMENTS], nbefore = list_segments(before, MAX_SEGMENTS);
 
-    /* shmat fails: the segment shmget made must be removed again. */
-    fail_shmat_errno = ENOMEM;
-    last_shmid = -1;
+    /* shmat fails: the segment shmget made must be removed again.  What is
+       left is counted here, in the kernel. */
+    lt_inject(LT_FAULT_SHMAT, ENOMEM);
     expect_fail(rw_create(&c, RW_FLAG, 1), ENOMEM, "rw_create(RW_FLAG) with shmat failing");
-    fail_shmat_errno = 0;
-    ck_assert_msg(last_shmid != -1, "rw_create(RW_FLAG): expected it to call shmget");
-    leaked_shmid = last_shmid;
-    expect_segment_gone(last_shmid, "rw_create(RW_FLAG) failing in shmat");
+    lt_inject(LT_FAULT_SHMAT, 0);
+    int left = remove_new_segments(before, nbefore);
+    ck_assert_msg(left == 0, "rw_create(RW_FLAG) failing in shmat: expected no segment left,"
+                  " found %d", left);
 
     /* semget fails: the attached segment must be detached and removed. */
-    fail_semget_errno = ENOSPC;
-    last_shmid = -1;
+    lt_inject(LT_FAULT_SEMGET, ENOSPC);
     expect_fail(rw_create(&c, RW_RING, 4), ENOSPC, "rw_create(RW_RING) with semget failing");
-    fail_semget_errno = 0;
-    ck_assert_msg(last_shmid != -1, "rw_create(RW_RING): expected it to call shmget");
-    leaked_shmid = last_shmid;
-    expect_segment_gone(last_shmid, "rw_create(RW_RING) failing in semget");
+    lt_inject(LT_FAULT_SEMGET, 0);
+    left = remove_new_segments(before, nbefore);
+    ck_assert_msg(left == 0, "rw_create(RW_RING) failing in semget: expected no segment left"
+                  " (detached and removed), found %d", left);
     ck_assert_msg(c.shmid == -1 && c.semid == -1 && c.shared == NULL, "after a failed rw_create:"
                   " expected shmid -1, semid -1, shared NULL; got %d, %d, %p", c.shmid, c.semid,
                   (void *) c.shared);
-#endif
     /* And with nothing failing, it works. */
     ck_assert_msg(rw_destroy(new_chan(RW_RING, 4)) == 0, "rw_destroy: expected 0, got -1 (%s)",
                   strerror(errno));

@@ -108,12 +108,13 @@ START_TEST(seg_create_then_open_shares_payload)
     ck_assert_msg(w.size == 64 && w.key == ftok(p, 'S'),
                   "seg_create: expected size 64 and key %#010x, got size %zu and key %#010x",
                   (unsigned) ftok(p, 'S'), w.size, (unsigned) w.key);
-    ck_assert_msg(w.hdr->magic == SEG_MAGIC && w.hdr->version == SEG_VERSION && w.hdr->size == 64,
+    ck_assert_msg(LT_READ(w.hdr->magic) == SEG_MAGIC && LT_READ(w.hdr->version) == SEG_VERSION &&
+                  LT_READ(w.hdr->size) == 64,
                   "seg_create's header: expected magic %#x version %u size 64, got %#x %u %llu",
-                  SEG_MAGIC, SEG_VERSION, w.hdr->magic, w.hdr->version,
-                  (unsigned long long) w.hdr->size);
+                  SEG_MAGIC, SEG_VERSION, LT_READ(w.hdr->magic), LT_READ(w.hdr->version),
+                  (unsigned long long) LT_READ(w.hdr->size));
     ck_assert_msg(w.data == (void *) (w.hdr + 1), "seg_create: expected data right after the header");
-    strcpy(w.data, "hello through the segment");
+    lt_put_str(w.data, "hello through the segment");
 
     r.shmid = -1;
     errno = 0;
@@ -122,9 +123,9 @@ START_TEST(seg_create_then_open_shares_payload)
     ck_assert_msg(rc == 0, "seg_open of the segment seg_create made: expected 0, got %d (errno %d, %s)",
                   rc, err, strerror(err));
     ck_assert_msg(r.shmid == w.shmid, "seg_open: expected shmid %d, got %d", w.shmid, r.shmid);
-    ck_assert_msg(r.data != NULL && strcmp(r.data, "hello through the segment") == 0,
+    ck_assert_msg(r.data != NULL && strcmp(lt_get_str(r.data, 64), "hello through the segment") == 0,
                   "seg_open: expected the payload \"hello through the segment\", got \"%.40s\"",
-                  r.data ? (char *) r.data : "(null)");
+                  r.data ? lt_get_str(r.data, 64) : "(null)");
     ck_assert_msg(r.size == 64, "seg_open: expected size 64, got %zu", r.size);
 }
 END_TEST
