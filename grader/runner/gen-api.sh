@@ -15,19 +15,32 @@
 # size_t is that many elements; a void or char pointer is as
 # many bytes as the next size_t parameter says; `const char *` is a
 # string; const means "copied in only", otherwise in and out.  Anything
-# else must already point into the shared arena (lt_alloc).
+# else must already point into the shared arena (lt_alloc).  An int named
+# fd in lab.h is a file descriptor: it travels with the call (SCM_RIGHTS).
 set -eu
 cc=$1 header=$2 out=$3
 aux=$out.aux
 "$cc" -std=c11 -D_GNU_SOURCE= -aux-info "$aux" -fsyntax-only -x c "$header"
 grep -F "/* $header:" "$aux" | grep ' extern ' | grep -v ' static ' |
 awk -v header="$header" '
-BEGIN { nf = 0 }
+BEGIN { nf = 0; while ((getline l < header) > 0) src[++nsrc] = l }
 function trim(s) { gsub(/^ +| +$/, "", s); return s }
 function is_ptr(t) { return t ~ /\*$/ }
+# The parameter names, from the declaration in lab.h itself (aux-info gives
+# only the types): pn[f, i].
+function names(f, n,    text, k, q, m, i, w) {
+    text = ""
+    for (k = line_of[f]; k <= nsrc; k++) { text = text " " src[k]; if (src[k] ~ /;/) break }
+    sub(/^[^(]*\(/, "", text); sub(/\)[^)]*$/, "", text)
+    m = split(text, q, ",")
+    for (i = 1; i <= n && i <= m; i++) { w = q[i]; gsub(/[^A-Za-z0-9_]+$/, "", w); sub(/.*[^A-Za-z0-9_]/, "", w); pn[f, i] = w }
+}
 function next_size(f, i,    j) { for (j = i + 1; j <= np[f]; j++) if (pt[f, j] == "size_t") return j; return 0 }
 {
     line = $0
+    decl_line = line
+    sub(/^[^:]*:/, "", decl_line); sub(/:.*/, "", decl_line)
+    line_of[nf] = decl_line + 0
     sub(/^.*\*\/ extern /, "", line)
     sub(/;$/, "", line)
     open = index(line, "(")
@@ -40,6 +53,7 @@ function next_size(f, i,    j) { for (j = i + 1; j <= np[f]; j++) if (pt[f, j] =
     for (i = 1; i <= n; i++) p[i] = trim(p[i])
     fn[nf] = name; rets[nf] = ret; np[nf] = n
     for (i = 1; i <= n; i++) pt[nf, i] = p[i]
+    names(nf, n)
     nf++
 }
 END {
@@ -66,7 +80,9 @@ END {
             t = pt[f, i]
             nxt = (i < np[f]) ? pt[f, i + 1] : ""
             out = (t ~ /^const /) ? 0 : 1
-            if (!is_ptr(t))
+            if (t == "int" && pn[f, i] == "fd")
+                printf "    lt_arg_fd(&c_, a%d);\n", i
+            else if (!is_ptr(t))
                 printf "    lt_arg_word(&c_, (uint64_t) (int64_t) a%d);\n", i
             else if (t == "const char *")
                 printf "    lt_arg_str(&c_, a%d);\n", i

@@ -6,6 +6,7 @@
      LT_CALL   call function fn (lt_dispatch, generated from lab.h)
      LT_FORK   fork; the child serves the socket that came with the request
      LT_INJECT make the next shmat()/semget() fail (lab-faults.c)
+     LT_SIGNALS take the signal dispositions the test has now
    A process that comes back here from a call it did not receive (a worker
    the student forked that returned instead of calling _exit) says so and
    ends: it must never serve calls meant for its parent. */
@@ -77,6 +78,9 @@ static void serve_fork(const struct lt_request *req, int fd)
         for (int i = 0; i < MAX_CHILDREN; i++)
             children[i] = 0;
         mirror_signals(req);
+        /* Ready: the test child starts only now, so it never sees this
+           process half set up (the socket's old number still open, say). */
+        send_reply(LT_FORKED, 0, 0, getpid());
         return;
     }
     int err = errno;
@@ -99,10 +103,12 @@ int main(void)
         return 125;
     }
     close(LT_ARENA_FD);
-    signal(SIGPIPE, SIG_IGN);
+    /* Signal dispositions stay as the runner's (the defaults): the student's
+       code meets the signals it would meet in the test process.  Replies
+       go with MSG_NOSIGNAL, so a closed socket is EPIPE here, not SIGPIPE. */
     for (;;) {
         struct lt_request req;
-        char cbuf[CMSG_SPACE(sizeof(int))];
+        char cbuf[CMSG_SPACE(sizeof(int) * LT_MAX_ARGS)];
         struct iovec iov = { &req, sizeof req };
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
                              .msg_control = cbuf, .msg_controllen = sizeof cbuf };
@@ -112,23 +118,31 @@ int main(void)
         if (n != (ssize_t) sizeof req)
             return 0;           /* the test closed its end: done */
         reap_children();
-        int fd = -1;
+        int fds[LT_MAX_ARGS], nfds = 0;
         struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-        if (cm != NULL && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-            memcpy(&fd, CMSG_DATA(cm), sizeof fd);
-        if (req.kind == LT_FORK) {
-            serve_fork(&req, fd);
+        if (cm != NULL && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+            nfds = (int) ((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            memcpy(fds, CMSG_DATA(cm), sizeof(int) * (size_t) nfds);
+        }
+        if (req.kind == LT_FORK && nfds == 1) {
+            serve_fork(&req, fds[0]);
             continue;
         }
-        if (fd >= 0)
-            close(fd);
-        if (req.kind == LT_INJECT) {
-            lt_set_fault((unsigned) req.arg[0], (int) req.arg[1]);
+        if (req.kind == LT_INJECT || req.kind == LT_SIGNALS) {
+            if (req.kind == LT_INJECT)
+                lt_set_fault((unsigned) req.arg[0], (int) req.arg[1]);
+            else
+                mirror_signals(&req);
             send_reply(LT_REPLY, 0, 0, getpid());
             continue;
         }
         if (req.kind != LT_CALL || req.nargs > LT_MAX_ARGS)
             return 0;
+        /* Descriptors sent along take the place of the numbers they stand for. */
+        int used = 0;
+        for (unsigned i = 0; i < req.nargs; i++)
+            if (req.fd_mask & (1U << i))
+                req.arg[i] = used < nfds ? (uint64_t) fds[used++] : (uint64_t) -1;
         pid_t self = getpid();
         errno = req.err;
         int64_t rc = lt_dispatch(req.fn, req.arg);
@@ -137,6 +151,8 @@ int main(void)
             send_reply(LT_STRAY, 0, 0, getpid());
             _exit(0);
         }
+        for (int i = 0; i < nfds; i++)
+            close(fds[i]);
         send_reply(LT_REPLY, rc, err, self);
     }
 }

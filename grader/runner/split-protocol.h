@@ -23,6 +23,7 @@ enum lt_kind {
     LT_FORKED,             /* lab -> test: the fork's child is pid (-1: err) */
     LT_STRAY,              /* lab -> test: process pid returned from a call it did not receive */
     LT_INJECT,             /* test -> lab: arg[0] (an lt_fault) fails with errno arg[1]; 0 stops */
+    LT_SIGNALS,            /* test -> lab: catch/ignore signals as the caught, ignored bits say */
 };
 
 enum lt_fault { LT_FAULT_SHMAT, LT_FAULT_SEMGET, LT_FAULT_COUNT };
@@ -38,6 +39,8 @@ struct lt_request {
     int32_t err;                 /* errno at the call, as the caller had it */
     uint32_t nargs;
     uint64_t arg[LT_MAX_ARGS];
+    uint32_t fd_mask;            /* LT_CALL: bit i = arg i is a descriptor sent along */
+    uint32_t reserved;
     uint64_t caught;             /* LT_FORK: bit n = signal n is caught, */
     uint64_t ignored;            /* bit n = signal n is ignored */
     uint64_t restart;            /* bit n = its handler has SA_RESTART */

@@ -77,6 +77,8 @@ static int wait_gone(int pidfd, int ms)
     return rc == 1;
 }
 
+static int send_with_fds(int sock, const void *msg, size_t len, const int *fds, int nfds);
+
 static int in_arena(const void *p, size_t n)
 {
     uintptr_t a = (uintptr_t) p, lo = (uintptr_t) arena;
@@ -140,6 +142,20 @@ void lt_arg_str(struct lt_call *c, const char *s)
     lt_arg_buf(c, s, s != NULL ? strlen(s) + 1 : 0, 0);
 }
 
+/* A descriptor open here is sent with the call (SCM_RIGHTS) and stands for
+   the lab process's copy; any other number (-1, a closed one) goes as it is,
+   for the student's code to reject. */
+void lt_arg_fd(struct lt_call *c, int fd)
+{
+    if (fd >= 0 && fcntl(fd, F_GETFD) != -1) {
+        c->req.fd_mask |= 1U << c->req.nargs;
+        c->fds[c->nfds++] = fd;
+        push(c, 0);
+        return;
+    }
+    push(c, (uint64_t) (int64_t) fd);
+}
+
 void lt_arg_raw(struct lt_call *c, const void *p)
 {
     ck_assert_msg(p == NULL || in_arena(p, 1),
@@ -183,9 +199,7 @@ int64_t lt_call_end(struct lt_call *c)
     const char *name = lt_fn_names[c->req.fn];
     c->req.err = errno;
     ck_assert_msg(chan >= 0, "%s(): no lab process to call (it ended earlier)", name);
-    ssize_t n;
-    while ((n = send(chan, &c->req, sizeof c->req, MSG_NOSIGNAL)) == -1 && errno == EINTR)
-        ;
+    ssize_t n = send_with_fds(chan, &c->req, sizeof c->req, c->fds, c->nfds);
     struct lt_reply rep;
     for (;;) {
         if (n != -1)
@@ -213,20 +227,36 @@ int64_t lt_call_end(struct lt_call *c)
     return rep.rc;
 }
 
+static void mirror_signals(struct lt_request *req);
+
+/* Send a request that is answered by one LT_REPLY; 0 if it was. */
+static int simple_request(struct lt_request *req)
+{
+    struct lt_reply rep;
+    ssize_t n = chan >= 0 ? send(chan, req, sizeof *req, MSG_NOSIGNAL) : -1;
+    while (n != -1 && (n = recv_reply(&rep)) == (ssize_t) sizeof rep && rep.kind == LT_STRAY)
+        strays++;
+    return n == (ssize_t) sizeof rep && rep.kind == LT_REPLY ? 0 : -1;
+}
+
 void lt_inject(enum lt_fault call, int err)
 {
     struct lt_request req;
-    struct lt_reply rep;
     memset(&req, 0, sizeof req);
     req.kind = LT_INJECT;
     req.nargs = 2;
     req.arg[0] = (uint64_t) call;
     req.arg[1] = (uint64_t) err;
-    ssize_t n = chan >= 0 ? send(chan, &req, sizeof req, MSG_NOSIGNAL) : -1;
-    while (n != -1 && (n = recv_reply(&rep)) == (ssize_t) sizeof rep && rep.kind == LT_STRAY)
-        strays++;
-    ck_assert_msg(n == (ssize_t) sizeof rep && rep.kind == LT_REPLY,
-                  "the lab process did not take a fault to inject");
+    ck_assert_msg(simple_request(&req) == 0, "the lab process did not take a fault to inject");
+}
+
+void lt_mirror_signals(void)
+{
+    struct lt_request req;
+    memset(&req, 0, sizeof req);
+    req.kind = LT_SIGNALS;
+    mirror_signals(&req);
+    ck_assert_msg(simple_request(&req) == 0, "the lab process did not take the signal dispositions");
 }
 
 int lt_lab_signal(void)
@@ -337,17 +367,20 @@ static void mirror_signals(struct lt_request *req)
     }
 }
 
-static int send_with_fd(int sock, const void *msg, size_t len, int fd)
+static int send_with_fds(int sock, const void *msg, size_t len, const int *fds, int nfds)
 {
-    char cbuf[CMSG_SPACE(sizeof(int))];
+    char cbuf[CMSG_SPACE(sizeof(int) * LT_MAX_ARGS)];
     struct iovec iov = { (void *) msg, len };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-                         .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+    if (nfds > 0) {
+        mh.msg_control = cbuf;
+        mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t) nfds);
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t) nfds);
+        memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t) nfds);
+    }
     ssize_t n;
     while ((n = sendmsg(sock, &mh, MSG_NOSIGNAL)) == -1 && errno == EINTR)
         ;
@@ -365,7 +398,7 @@ pid_t lt_fork(void)
     mirror_signals(&req);
     struct lt_reply rep;
     ssize_t n = -1;
-    if (send_with_fd(chan, &req, sizeof req, sv[1]) == 0)
+    if (send_with_fds(chan, &req, sizeof req, &sv[1], 1) == 0)
         while ((n = recv_reply(&rep)) > 0 && n == (ssize_t) sizeof rep && rep.kind == LT_STRAY)
             strays++;
     close(sv[1]);
@@ -400,6 +433,9 @@ pid_t lt_fork(void)
         is_root = 0;
         scratch = NULL;
         strays = 0;
+        struct lt_reply ready;          /* the lab child is set up */
+        while (recv_reply(&ready) == (ssize_t) sizeof ready && ready.kind == LT_STRAY)
+            ;
         for (int i = 0; i < MAX_PEERS; i++)
             if (peers[i].test != 0) {
                 close(peers[i].pidfd);

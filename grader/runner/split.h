@@ -41,6 +41,8 @@ struct lt_call {
     struct lt_request req;
     struct lt_copy back[LT_MAX_ARGS];   /* what to copy out after the call */
     int nback;
+    int fds[LT_MAX_ARGS];               /* descriptors to send along */
+    int nfds;
     size_t used;                        /* bytes of this process's scratch */
 };
 
@@ -49,6 +51,7 @@ void lt_arg_word(struct lt_call *c, uint64_t w);
 void lt_arg_str(struct lt_call *c, const char *s);
 void lt_arg_buf(struct lt_call *c, const void *p, size_t n, int copy_out);
 void lt_arg_raw(struct lt_call *c, const void *p);
+void lt_arg_fd(struct lt_call *c, int fd);
 int64_t lt_call_end(struct lt_call *c);
 
 /* n zeroed bytes in the arena, seen at the same address by the lab process
@@ -69,6 +72,12 @@ pid_t lt_peer(pid_t test_child);
 /* Lab processes that returned from a call they did not receive (a forked
    worker that returned instead of calling _exit): counted, then ended. */
 int lt_strays(void);
+
+/* Give this process's lab process the signal dispositions this process has
+   now (for the signals in LT_MIRRORED_SIGNALS: a handler that only returns,
+   with the same SA_RESTART; SIG_IGN; SIG_DFL).  A test child that sets a
+   handler after fork() calls this before the call the signal must reach. */
+void lt_mirror_signals(void);
 
 /* From now on, the lab process's shmat() or semget() (LT_FAULT_SHMAT,
    LT_FAULT_SEMGET) fails with err; 0 makes it work again. */

@@ -124,6 +124,7 @@ static struct reply transfer_with_handler(void *arg)
     sa.sa_handler = on_alarm;           /* no SA_RESTART: calls are interrupted */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGALRM, &sa, NULL);
+    lt_mirror_signals();                /* the lab process makes the write()s */
     return do_transfer(arg);
 }
 
@@ -257,11 +258,11 @@ static int interrupt_writes(pid_t writer)
 START_TEST(pipe_transfer_survives_signals)
 {
     size_t len = 8UL << 20;
-    unsigned char *buf = bufs[0] = pattern(len, 77);
+    unsigned char *buf = pattern(len, 77);
     struct xfer_args a = { 0, buf, len, 0, 1UL << 20 };
     int fd;
     pid_t writer = spawn(transfer_with_handler, &a, &fd);
-    int landed = interrupt_writes(writer);
+    int landed = interrupt_writes(lt_peer(writer));    /* the lab process that writes */
     struct reply rep = reap(writer, fd, "pipe_transfer(8 MiB, chunk 1 MiB) with its writes"
                                         " interrupted by signals");
     ck_assert_msg(rep.rc == 0, "pipe_transfer(8 MiB) with %d writes interrupted by a signal:"
@@ -370,6 +371,7 @@ static struct reply send_to_early_quitter(void *arg)
     struct reply rep;
     memset(&rep, 0, sizeof rep);
     signal(SIGPIPE, SIG_IGN);
+    lt_mirror_signals();                /* the lab process makes the write()s */
     int p[2];
     size_t len = 1UL << 20;
     unsigned char *buf = calloc(1, len);
@@ -417,9 +419,9 @@ START_TEST(ring_calls_reject_bad_arguments)
     expect_fail(ring_take_side(r, (enum ring_side) 7), EINVAL, "ring_take_side(r, 7)");
     expect_fail(ring_destroy(NULL), EINVAL, "ring_destroy(NULL)");
     /* Nothing was written: head is still 0. */
-    ck_assert_msg(atomic_load(&r->shared->head) == 0,
+    ck_assert_msg(LT_READ(r->shared->head) == 0,
                   "after only rejected calls: expected head 0, got %llu",
-                  (unsigned long long) atomic_load(&r->shared->head));
+                  (unsigned long long) LT_READ(r->shared->head));
 }
 END_TEST
 
@@ -427,8 +429,11 @@ END_TEST
 
 static int count_fds(void)
 {
-    DIR *d = opendir("/proc/self/fd");
-    ck_assert_msg(d != NULL, "opendir /proc/self/fd: %s", strerror(errno));
+    /* The descriptors of the lab process that makes the calls. */
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/fd", (long) lt_lab_pid());
+    DIR *d = opendir(path);
+    ck_assert_msg(d != NULL, "opendir %s: %s", path, strerror(errno));
     int n = 0;
     while (readdir(d) != NULL)
         n++;

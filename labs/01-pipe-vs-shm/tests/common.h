@@ -26,11 +26,12 @@
 
 /* A buffer of n pseudo-random bytes (xorshift64, filled a word at a time so
    that 64 MiB stays quick under valgrind).  Different seeds, different
-   bytes: a swapped or repeated chunk changes the checksum. */
+   bytes: a swapped or repeated chunk changes the checksum.  It lives in the
+   arena the lab process shares (lt_alloc, split.h), so a call passes it
+   without a copy; it is never freed (the test process is short-lived). */
 static inline unsigned char *pattern(size_t n, uint64_t seed)
 {
-    unsigned char *buf = malloc(n > 0 ? n : 1);
-    ck_assert_msg(buf != NULL, "malloc(%zu) failed", n);
+    unsigned char *buf = lt_alloc(n > 0 ? n : 1);
     uint64_t x = seed | 1;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -54,13 +55,11 @@ static int nkids;
 static struct ring rings[MAX_RINGS];
 static int made_shmid[MAX_RINGS];
 static int nrings;
-static unsigned char *bufs[2];
 
 static inline void setup(void)
 {
     nrings = 0;
     nkids = 0;
-    bufs[0] = bufs[1] = NULL;
 }
 
 /* Never asserts: a failure here would hide the test's own message. */
@@ -79,8 +78,6 @@ static inline void teardown(void)
             shmctl(made_shmid[i], IPC_RMID, NULL);      /* fails if already gone: fine */
     }
     nrings = 0;
-    free(bufs[0]);
-    free(bufs[1]);
 }
 
 static inline struct ring *new_ring(size_t capacity)
@@ -189,7 +186,7 @@ static inline struct reply do_transfer(void *arg)
 /* Transfer len pattern bytes and expect every one back, in order. */
 static inline void expect_delivered(int use_ring, size_t len, size_t capacity, size_t chunk)
 {
-    unsigned char *buf = bufs[0] = pattern(len, len * 2654435761u + chunk);
+    unsigned char *buf = pattern(len, len * 2654435761u + chunk);
     struct xfer_args a = { use_ring, buf, len, capacity, chunk };
     char what[128];
     if (use_ring)
@@ -205,8 +202,6 @@ static inline void expect_delivered(int use_ring, size_t len, size_t capacity, s
                   "%s: checksum %016llx, expected %016llx (bytes lost, repeated or out of order)",
                   what, (unsigned long long) rep.res.checksum,
                   (unsigned long long) xfer_checksum(buf, len));
-    free(buf);
-    bufs[0] = NULL;
 }
 
 /* Segments in this IPC namespace (each test has its own). */
