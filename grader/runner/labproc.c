@@ -103,6 +103,7 @@ int main(void)
         return 125;
     }
     close(LT_ARENA_FD);
+    send_reply(LT_FORKED, 0, 0, getpid());      /* ready: the test may begin */
     /* Signal dispositions stay as the runner's (the defaults): the student's
        code meets the signals it would meet in the test process.  Replies
        go with MSG_NOSIGNAL, so a closed socket is EPIPE here, not SIGPIPE. */

@@ -26,9 +26,8 @@
 
 void labtest_add_test(TCase *tc, const TTest *test);
 
-/* Split labs: the student's code runs in a lab process of its own, and a
-   test's fork/kill/_exit act on the pair (see split.h). */
-#ifdef LABTEST_SPLIT
+/* The student's code runs in a lab process of its own, and a test's fork,
+   kill, _exit, waitpid and wait act on the pair (see split.h). */
 #include <signal.h>
 #include <unistd.h>
 #include "split.h"
@@ -37,7 +36,6 @@ void labtest_add_test(TCase *tc, const TTest *test);
 #define _exit lt_exit
 #define waitpid lt_waitpid
 #define wait lt_wait
-#endif
 
 #undef tcase_add_test
 #define tcase_add_test(tc, tf) labtest_add_test((tc), (tf))

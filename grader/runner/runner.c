@@ -9,8 +9,8 @@
    $ ./runner --run NAME --result-fd 3
 
    The result record goes to --result-fd (a pipe the grader owns) as
-   "PID pass" or "PID fail FILE:LINE: MESSAGE" (split labs: "PID crash SIGNAL"
-   when the lab process was killed by a signal) ("PID notest" when the points
+   "PID pass", "PID fail FILE:LINE: MESSAGE" or "PID crash SIGNAL" (the lab
+   process was killed by a signal) ("PID notest" when the points
    file names a test that was not compiled in).  The PID lets the grader ignore
    records written by forked children that wrongly returned into the test. A
    test that ends without a record (exit() or _exit() in student code) is
@@ -19,10 +19,10 @@
    Check runs in CK_NOFORK mode: the grader already gives every test its own
    process, and Check's fork mode confuses valgrind's leak accounting.
 
-   Split labs (compiled with LABTEST_SPLIT, see split.h): the runner links
-   no student code.  It is started natively, non-dumpable, with the lab
-   process's command after "--" (valgrind ./labproc), and starts that itself:
-   every verdict is decided here, where no student code has run.
+   The runner links no student code (split.h).  It is started natively,
+   non-dumpable, with the lab process's command after "--" (valgrind
+   ./labproc), and starts that itself: every verdict is decided here, where
+   no student code has run.
 
    $ ./runner --run NAME --result-fd 3 -- valgrind ... ./labproc */
 #define _POSIX_C_SOURCE 200809L
@@ -35,9 +35,7 @@
 #include <unistd.h>
 
 #include "labtest.h"
-#ifdef LABTEST_SPLIT
 #include "split.h"
-#endif
 
 /* Defined only where the hidden tests are compiled in (never in a student's
    copy of the labs). */
@@ -99,10 +97,8 @@ static void write_record(int fd, const char *rec)
 int main(int argc, char *argv[])
 {
     int result_fd = -1;
-    char **lab_argv = NULL;     /* split labs: the lab process's command */
-    (void) lab_argv;
+    char **lab_argv = NULL;     /* the lab process's command, after "--" */
 
-#ifdef LABTEST_SPLIT
     /* No process of the student's may read or write this one's memory. */
     prctl(PR_SET_DUMPABLE, 0);
     for (int i = 1; i < argc; i++)
@@ -112,7 +108,6 @@ int main(int argc, char *argv[])
             argc = i;
             break;
         }
-#endif
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
         mode = MODE_LIST;
     } else if ((argc == 3 || argc == 5) && strcmp(argv[1], "--run") == 0) {
@@ -145,7 +140,6 @@ int main(int argc, char *argv[])
 
     char rec[4096], why[512] = "";
     int harness_ok = 1;
-#ifdef LABTEST_SPLIT
     if (lab_argv == NULL || lab_argv[0] == NULL)
         usage();
     if (result_fd >= 0)
@@ -153,18 +147,21 @@ int main(int argc, char *argv[])
     pid_t self = getpid();
     harness_ok = lt_start(lab_argv, why, sizeof why) == 0;
     if (harness_ok)
-#endif
         srunner_run_all(sr, CK_SILENT);
-#ifdef LABTEST_SPLIT
     if (harness_ok && lt_finish(why, sizeof why) == -1 && getpid() == self)
         harness_ok = 0;
-#endif
+    /* A process the student's code forked came back from a call instead of
+       ending: always a bug, whatever the test itself checked. */
+    const char *stray_fn;
+    int nstrays = lt_all_strays(&stray_fn);
+    if (harness_ok && nstrays > 0 && getpid() == self) {
+        harness_ok = 0;
+        snprintf(why, sizeof why, "%d process(es) forked by the lab's code returned from %s()"
+                 " instead of ending with _exit()", nstrays, stray_fn);
+    }
 
     int passed = harness_ok && srunner_ntests_failed(sr) == 0 && srunner_ntests_run(sr) == 1;
-    int crashed = 0;
-#ifdef LABTEST_SPLIT
-    crashed = getpid() == self ? lt_lab_signal() : 0;
-#endif
+    int crashed = getpid() == self ? lt_lab_signal() : 0;
     if (crashed) {
         /* Seen here, in the lab process's wait status: a crash of the
            student's code, whatever the test made of it. */

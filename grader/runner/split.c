@@ -37,6 +37,8 @@ extern const unsigned lt_nfns;
 
 struct alloc_state {
     _Atomic size_t next;             /* arena bytes handed out */
+    _Atomic int strays;              /* stray processes, seen by any test process */
+    _Atomic unsigned stray_fn;       /* the function the first one returned from, + 1 */
 };
 
 static unsigned char *arena;
@@ -215,6 +217,9 @@ int64_t lt_call_end(struct lt_call *c)
             ck_abort_msg("%s(): the lab process sent a malformed reply", name);
         if (rep.kind == LT_STRAY) {
             strays++;
+            unsigned none = 0;
+            atomic_compare_exchange_strong(&alloc->stray_fn, &none, c->req.fn + 1);
+            atomic_fetch_add(&alloc->strays, 1);
             continue;
         }
         if (rep.kind != LT_REPLY)
@@ -267,6 +272,13 @@ int lt_lab_signal(void)
 int lt_strays(void)
 {
     return strays;
+}
+
+int lt_all_strays(const char **fn)
+{
+    unsigned f = alloc != NULL ? atomic_load(&alloc->stray_fn) : 0;
+    *fn = f > 0 && f <= lt_nfns ? lt_fn_names[f - 1] : "a call";
+    return alloc != NULL ? atomic_load(&alloc->strays) : 0;
 }
 
 pid_t lt_lab_pid(void)
@@ -550,6 +562,15 @@ int lt_start(char *const argv[], char *why, size_t len)
     lab_pidfd = pidfd_open(lab_pid);
     if (lab_pidfd == -1) {
         snprintf(why, len, "pidfd_open: %s", strerror(errno));
+        return -1;
+    }
+    /* The test begins once the lab process is there, with the arena mapped
+       (not the runner's copy before exec, not valgrind half started). */
+    struct lt_reply ready;
+    if (recv_reply(&ready) != (ssize_t) sizeof ready || ready.kind != LT_FORKED) {
+        char how[128];
+        describe_end(how, sizeof how);
+        snprintf(why, len, "the lab process did not start (%s)", how);
         return -1;
     }
     return 0;

@@ -73,6 +73,10 @@ pid_t lt_peer(pid_t test_child);
    worker that returned instead of calling _exit): counted, then ended. */
 int lt_strays(void);
 
+/* The runner's side: strays seen by every process of the test, and (*fn)
+   the function the first one returned from. */
+int lt_all_strays(const char **fn);
+
 /* Give this process's lab process the signal dispositions this process has
    now (for the signals in LT_MIRRORED_SIGNALS: a handler that only returns,
    with the same SA_RESTART; SIG_IGN; SIG_DFL).  A test child that sets a

@@ -3,9 +3,11 @@
    Never in place and never with the submission's Makefile: only lab.c is
    copied into a fresh folder, then compiled with fixed flags, with the
    courseware's lab.h forced in first (-include) so a changed signature is a
-   compile error rather than a silent mismatch.  The tests, the runner and
-   libcheck are linked to it.  Any failure here scores the lab 0 with the
-   compiler's first error as the one-line reason. */
+   compile error rather than a silent mismatch.  Two programs come out:
+   labproc (lab.c + the dispatcher generated from lab.h: the only one that
+   holds student code) and runner (the tests, the stubs and libcheck: no
+   student code), see grader/runner/split.h.  Any failure here scores the
+   lab 0 with the compiler's first error as the one-line reason. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -228,31 +230,10 @@ static int link_program(const struct options *opt, struct lab *lab, const char *
     return 0;
 }
 
-/* The old shape: one runner holding the tests and lab.c (a verdict the
-   student's code could forge: labs move to the split harness). */
-static int link_together(const struct options *opt, struct lab *lab, const char *log)
-{
-    const char *objs[5] = { "lab.o", "runner.o", "public.o", NULL, NULL };
-    char runner_src[PATH_MAX + 32], public_src[PATH_MAX + 32], hidden_src[PATH_MAX + 32];
-    snprintf(runner_src, sizeof runner_src, "%s/grader/runner/runner.c", opt->courseware);
-    snprintf(public_src, sizeof public_src, "%s/tests/public.c", lab->dir);
-    snprintf(hidden_src, sizeof hidden_src, "%s/hidden.c", lab->hidden_dir);
-    int bad = compile(opt, lab, runner_src, "runner.o", false, NULL, true, log) != 0 ||
-              compile(opt, lab, public_src, "public.o", false, NULL, true, log) != 0;
-    if (!bad && lab->hidden_dir[0] != '\0') {
-        objs[3] = "hidden.o";
-        bad = compile(opt, lab, hidden_src, "hidden.o", false, NULL, true, log) != 0;
-    }
-    if (bad)
-        return tests_broken(lab, log);
-    return link_program(opt, lab, "runner", objs, true, true, log);
-}
-
-/* The split harness (grader/runner/split.h): labproc = lab.c + the
-   dispatcher generated from lab.h; runner = the tests + the stubs, no
-   student code.  Only labproc gets the sanitizers: it is where the
-   student's code runs. */
-static int link_split(const struct options *opt, struct lab *lab, const char *log)
+/* labproc = lab.c + the dispatcher generated from lab.h; runner = the tests
+   + the stubs, no student code (grader/runner/split.h).  Only labproc gets
+   the sanitizers: it is where the student's code runs. */
+static int link_programs(const struct options *opt, struct lab *lab, const char *log)
 {
     char gen[PATH_MAX + 32], header[PATH_MAX + 8], src[6][PATH_MAX + 48];
     const char *rt = "grader/runner";
@@ -267,7 +248,7 @@ static int link_split(const struct options *opt, struct lab *lab, const char *lo
     snprintf(src[3], sizeof src[3], "%s/tests/public.c", lab->dir);
     snprintf(src[4], sizeof src[4], "%s/hidden.c", lab->hidden_dir);
     snprintf(src[5], sizeof src[5], "%s/%s/lab-faults.c", opt->courseware, rt);
-    const char *test = "-DLABTEST_SPLIT";
+    const char *test = NULL;
     bool hidden = lab->hidden_dir[0] != '\0';
     if (compile(opt, lab, "api.c", "api-lab.o", false, "-DLT_LAB_SIDE", true, log) != 0 ||
         compile(opt, lab, src[0], "labproc.o", false, NULL, true, log) != 0 ||
@@ -317,5 +298,5 @@ int build_lab(const struct options *opt, struct lab *lab)
             snprintf(lab->build_error, sizeof lab->build_error, "lab.c does not compile (see %s)", log);
         return -1;
     }
-    return lab->split ? link_split(opt, lab, log) : link_together(opt, lab, log);
+    return link_programs(opt, lab, log);
 }

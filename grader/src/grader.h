@@ -44,7 +44,6 @@ struct lab {
     char dir[PATH_MAX];       /* <courseware>/labs/<slug> */
     char hidden_dir[PATH_MAX];/* <courseware>/grader/hidden/<slug>, "" if none */
     double timeout_s;         /* base wall-clock limit per test, natively */
-    bool split;               /* "@harness split": tests and lab.c in separate processes */
     struct test tests[MAX_TESTS];
     int ntests;
     char build_error[REASON_MAX]; /* non-empty: the lab scores 0 for this reason */

@@ -7,8 +7,6 @@
    points file:   # comment
                   @title The i++ race across processes
                   @timeout 5          base seconds per test, natively
-                  @harness split      tests run in a trusted process that
-                                      calls lab.c in a lab process (split.h)
                   test_name  10       one test per line: name, points */
 #include <ctype.h>
 #include <dirent.h>
@@ -61,9 +59,6 @@ static int read_points(struct lab *lab, const char *path, bool hidden)
         } else if (sscanf(p, "@timeout %lf", &num) == 1 && num > 0) {
             if (!hidden)
                 lab->timeout_s = num;
-        } else if (strncmp(p, "@harness split", 14) == 0 && p[14 + strspn(p + 14, " \t")] == '\0') {
-            if (!hidden)
-                lab->split = true;
         } else if (sscanf(p, "%127s %lf", name, &num) == 2 && name[0] != '@' &&
                    num >= 0 && num == (int) num && lab->ntests < MAX_TESTS) {
             for (int i = 0; i < lab->ntests; i++)
@@ -77,8 +72,8 @@ static int read_points(struct lab *lab, const char *path, bool hidden)
             t->points = (int) num;
             t->hidden = hidden;
         } else {
-            fprintf(stderr, "grader: %s:%d: expected 'test_name points', '@title TEXT', "
-                    "'@timeout SECONDS' or '@harness split'\n", path, lineno);
+            fprintf(stderr, "grader: %s:%d: expected 'test_name points', '@title TEXT' "
+                    "or '@timeout SECONDS'\n", path, lineno);
             rc = -1;
         }
     }

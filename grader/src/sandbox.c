@@ -3,15 +3,18 @@
    grader ── fork ──► supervisor (grader code: trusted)
                         enters a fresh IPC namespace, becomes a subreaper,
                         ── fork ──► test process group: rlimits, private
-                                    folder, valgrind ./runner --run NAME
+                                    folder, ./runner --run NAME (trusted:
+                                    no student code), which starts
+                                    valgrind ./labproc (lab.c) itself
                         waits with a wall-clock deadline, kills the whole
                         group (and any orphan it inherited), counts the System
                         V objects left in the namespace, writes a report to
                         the grader through a pipe, exits — and the namespace
                         with its leftovers vanishes.
 
-   The test's own result record comes through a pipe only the runner was told
-   about; its stdout/stderr go to log files that are kept and never parsed. */
+   The test's own result record comes through a pipe only the runner holds
+   (the lab process never gets it); stdout/stderr go to log files that are
+   kept and never parsed. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -219,25 +222,21 @@ static double limit_seconds(const struct job *job)
    valgrind: the same test, natively, to tell "hangs" from "too slow". */
 static bool run_native;
 
-/* Build the command.  Old labs: valgrind (or the sanitizer build alone) and
-   the runner, which holds the tests and lab.c.  Split labs: the runner
-   natively (it links no student code), which starts the lab process given
-   after "--": valgrind ./labproc (or the sanitizer build alone). */
+/* Build the command: the runner natively (it links no student code), which
+   starts the lab process given after "--": valgrind ./labproc (or the
+   sanitizer build alone, or natively for the rerun of a timeout). */
 static void test_command(const struct job *job, const char **argv, char *runner)
 {
     int n = 0;
-    bool split = job->lab->split;
-    /* A hard link in the test's own folder: the test, dropped to an
+    /* Hard links in the test's own folder: the test, dropped to an
        unprivileged uid, never needs to traverse the grader's folders. */
     snprintf(runner, PATH_MAX, "./runner");
-    if (split) {
-        argv[n++] = runner;
-        argv[n++] = "--run";
-        argv[n++] = job->test->name;
-        argv[n++] = "--result-fd";
-        argv[n++] = "3";
-        argv[n++] = "--";
-    }
+    argv[n++] = runner;
+    argv[n++] = "--run";
+    argv[n++] = job->test->name;
+    argv[n++] = "--result-fd";
+    argv[n++] = "3";
+    argv[n++] = "--";
     if (!job->opt->sanitize && !run_native) {
         argv[n++] = "valgrind";
         argv[n++] = "-q";
@@ -253,16 +252,7 @@ static void test_command(const struct job *job, const char **argv, char *runner)
            behind makes a later test with the same pid fail to start. */
         argv[n++] = "--vgdb=no";
     }
-    if (split) {
-        argv[n++] = "./labproc";
-        argv[n] = NULL;
-        return;
-    }
-    argv[n++] = runner;
-    argv[n++] = "--run";
-    argv[n++] = job->test->name;
-    argv[n++] = "--result-fd";
-    argv[n++] = "3";
+    argv[n++] = "./labproc";
     argv[n] = NULL;
 }
 
@@ -578,7 +568,7 @@ struct job *start_test(const struct options *opt, enum isolation iso,
     char labproc[PATH_MAX + 16], labproc_link[PATH_MAX + 16];
     snprintf(labproc, sizeof labproc, "%s/labproc", lab->build_dir);
     snprintf(labproc_link, sizeof labproc_link, "%s/labproc", job->dir);
-    if (link(runner, path) == -1 || (lab->split && link(labproc, labproc_link) == -1)) {
+    if (link(runner, path) == -1 || link(labproc, labproc_link) == -1) {
         close(report[0]);
         close(report[1]);
         free(job);

@@ -35,8 +35,11 @@
 
 static int count_fds(void)
 {
-    DIR *d = opendir("/proc/self/fd");
-    ck_assert_msg(d != NULL, "opendir /proc/self/fd: %s", strerror(errno));
+    /* The descriptors of the lab process, where the student's code runs. */
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/fd", (long) lt_lab_pid());
+    DIR *d = opendir(path);
+    ck_assert_msg(d != NULL, "opendir %s: %s", path, strerror(errno));
     int n = 0;
     while (readdir(d) != NULL)
         n++;
@@ -55,7 +58,7 @@ START_TEST(ftruncate_grows_file_before_mapping)
     ck_assert_msg(file_size("grown") == (off_t) len,
                   "a new file mapped for %zu bytes: expected size %zu, got %lld (grow it before mapping)",
                   len, len, (long long) file_size("grown"));
-    m.addr[len - 1] = '!';                      /* the last byte is in the file: no SIGBUS */
+    lab_store(m.addr + len - 1, "!", 1);        /* the last byte is in the file: no SIGBUS */
     ck_assert_msg(mm_sync(&m) == 0, "mm_sync: %s", strerror(errno));
     char c = 0;
     read_file("grown", (off_t) len - 1, &c, 1);
@@ -78,7 +81,7 @@ START_TEST(shared_file_stores_from_both_processes)
     struct mm_region m;
     expect_mapped(mm_map_file(&m, file_in_dir("both"), (size_t) page, MM_SHARED), &m,
                   "mm_map_file(both, 1 page, MM_SHARED)");
-    memcpy(m.addr, "parent", 6);
+    lab_store(m.addr, "parent", 6);
     ck_assert_msg(mm_child_write(&m, 2000, "child", 5) == 0, "mm_child_write: %s", strerror(errno));
     ck_assert_msg(mm_sync(&m) == 0, "mm_sync: expected 0, got -1 (%s)", strerror(errno));
     char a[7] = "", b[6] = "";
@@ -99,9 +102,9 @@ START_TEST(private_child_store_stays_in_child)
                   "mm_map_file(cow, MM_PRIVATE)");
     ck_assert_msg(m.shared == 0, "an MM_PRIVATE region: expected shared 0, got %d", m.shared);
     ck_assert_msg(mm_child_write(&m, 0, "child", 5) == 0, "mm_child_write: %s", strerror(errno));
-    ck_assert_msg(memcmp(m.addr, "AAAAA", 5) == 0,
+    ck_assert_msg(memcmp(lab_bytes(m.addr, 5), "AAAAA", 5) == 0,
                   "the parent's MAP_PRIVATE mapping after the child's store: expected \"AAAAA\", got \"%.5s\"",
-                  (const char *) m.addr);
+                  (const char *) lab_bytes(m.addr, 16));
     expect_file_holds("cow", 0, "AAAAA", "the file after a child's MAP_PRIVATE store");
     ck_assert_msg(mm_unmap(&m) == 0, "mm_unmap: %s", strerror(errno));
 }
@@ -113,12 +116,13 @@ START_TEST(anonymous_memory_starts_zeroed_and_is_shared)
     size_t len = 3 * (size_t) page;
     expect_mapped(mm_map_anon(&m, len), &m, "mm_map_anon(3 pages)");
     ck_assert_msg(m.shared == 1, "mm_map_anon: expected shared 1, got %d", m.shared);
+    const unsigned char *fresh = lab_bytes(m.addr, len);
     for (size_t i = 0; i < len; i++)
-        ck_assert_msg(m.addr[i] == 0, "new anonymous memory: byte %zu expected 0, got %d", i, m.addr[i]);
+        ck_assert_msg(fresh[i] == 0, "new anonymous memory: byte %zu expected 0, got %d", i, fresh[i]);
     ck_assert_msg(mm_child_write(&m, len - 4, "end", 4) == 0, "mm_child_write at the end: %s", strerror(errno));
-    ck_assert_msg(memcmp(m.addr + len - 4, "end", 4) == 0,
+    ck_assert_msg(memcmp(lab_bytes(m.addr + len - 4, 4), "end", 4) == 0,
                   "anonymous shared memory after the child's store at %zu: expected \"end\", got \"%.3s\"",
-                  len - 4, (const char *) m.addr + len - 4);
+                  len - 4, (const char *) lab_bytes(m.addr + len - 4, 4));
     ck_assert_msg(mm_unmap(&m) == 0, "mm_unmap: %s", strerror(errno));
 }
 END_TEST
@@ -167,7 +171,7 @@ START_TEST(tmpfs_tail_past_eof_not_in_file)
     char got[20] = "";
     int synced = -1, grown = -1;
     if (mapped == 0) {
-        memcpy(m.addr + 10, "TAILBYTES!", 10);              /* past end of file, same page */
+        lab_store(m.addr + 10, "TAILBYTES!", 10);              /* past end of file, same page */
         synced = mm_sync(&m);
         fstat(fd, &st);
         grown = ftruncate(fd, 20);
@@ -254,8 +258,10 @@ START_TEST(unmapped_file_keeps_contents)
 {
     struct mm_region m;
     expect_mapped(mm_map_file(&m, file_in_dir("keep"), 8192, MM_SHARED), &m, "mm_map_file(keep, 8192)");
+    unsigned char bytes[8192];
     for (int i = 0; i < 8192; i++)
-        m.addr[i] = (unsigned char) (i * 7);
+        bytes[i] = (unsigned char) (i * 7);
+    lab_store(m.addr, bytes, sizeof bytes);
     ck_assert_msg(mm_unmap(&m) == 0, "mm_unmap: %s", strerror(errno));
     unsigned char got[8192];
     read_file("keep", 0, got, sizeof got);

@@ -12,10 +12,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "labtest.h"
@@ -95,6 +98,69 @@ static inline off_t file_size(const char *name)
     struct stat st;
     ck_assert_msg(stat(file_in_dir(name), &st) == 0, "stat %s: %s", name, strerror(errno));
     return st.st_size;
+}
+
+/* ---- The student's mapping lives in the lab process (split.h) ------------
+
+   A test never points into it: it copies bytes out (lab_bytes) and in
+   (lab_store) through the kernel (process_vm_readv/writev), and asks
+   /proc/PID of the lab process which descriptors and mappings it has. */
+#define LAB_BYTES_MAX (64 * 1024)
+
+/* n bytes at addr in the lab process, in a static buffer (valid until the
+   next call); fails the test if they cannot be read. */
+static inline const unsigned char *lab_bytes(const void *addr, size_t n)
+{
+    static unsigned char buf[LAB_BYTES_MAX];
+    ck_assert_msg(n <= sizeof buf, "test bug: %zu bytes", n);
+    lt_peek_or_fail(addr, buf, n, "the mapping");
+    return buf;
+}
+
+static inline void lab_store(void *addr, const void *src, size_t n)
+{
+    lt_poke_or_fail(addr, src, n, "the mapping");
+}
+
+/* Is descriptor fd open in the lab process? */
+static inline int lab_has_fd(int fd)
+{
+    char path[64];
+    struct stat st;
+    snprintf(path, sizeof path, "/proc/%ld/fd/%d", (long) lt_lab_pid(), fd);
+    return fd >= 0 && lstat(path, &st) == 0;
+}
+
+/* Does one mapping of the lab process cover [addr, addr + len)?  From
+   /proc/PID/maps (proc(5)). */
+static inline int lab_mapped(const void *addr, size_t len)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%ld/maps", (long) lt_lab_pid());
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+    uintptr_t a = (uintptr_t) addr;
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f) != NULL) {
+        unsigned long lo, hi;
+        found = sscanf(line, "%lx-%lx", &lo, &hi) == 2 && a >= lo && a + len <= hi;
+    }
+    fclose(f);
+    return found;
+}
+
+/* Store one byte at m->addr + off in the lab process, and return the wait
+   status a process that made that store itself would have: exit 0 if it
+   works, SIGBUS if the page is mapped but the kernel cannot fault it in
+   (past end of file: process_vm_writev then fails with EFAULT, the same
+   fault seen from outside), SIGSEGV if nothing is mapped there. */
+static inline int touch_in_lab(const struct mm_region *m, size_t off)
+{
+    unsigned char one = 1;
+    if (lt_poke(m->addr + off, &one, 1) == 0)
+        return W_EXITCODE(0, 0);
+    ck_assert_msg(errno == EFAULT, "process_vm_writev: %s", strerror(errno));
+    return W_EXITCODE(0, lab_mapped(m->addr + off, 1) ? SIGBUS : SIGSEGV);
 }
 
 static inline void expect_mapped(int rc, const struct mm_region *m, const char *what)
