@@ -49,6 +49,7 @@ static pid_t lab_pid = -1;
 static int lab_pidfd = -1;
 static int is_root = 1;              /* the runner itself, not a test child */
 static int strays;
+static int private_fd = -1;          /* the runner's result pipe */
 static int lab_signal;               /* the signal that killed the lab process, if one did */
 
 static struct peer {
@@ -445,6 +446,9 @@ pid_t lt_fork(void)
         is_root = 0;
         scratch = NULL;
         strays = 0;
+        if (private_fd >= 0)
+            close(private_fd);
+        private_fd = -1;
         struct lt_reply ready;          /* the lab child is set up */
         while (recv_reply(&ready) == (ssize_t) sizeof ready && ready.kind == LT_STRAY)
             ;
@@ -520,6 +524,11 @@ void lt_exit(int status)
 }
 
 /* ---- the runner's side ----------------------------------------------------- */
+
+void lt_keep_private(int fd)
+{
+    private_fd = fd;
+}
 
 int lt_start(char *const argv[], char *why, size_t len)
 {

@@ -116,6 +116,10 @@ const char *lt_get_str(const void *addr, size_t max);
    the socket and wait for it.  lt_finish() returns 0 when the lab process
    ended by itself with status 0, else -1 with the reason in why. */
 int lt_start(char *const argv[], char *why, size_t len);
+
+/* fd (the result pipe) stays in the runner alone: test children close it,
+   so only the process that decides can write a verdict. */
+void lt_keep_private(int fd);
 int lt_finish(char *why, size_t len);
 
 /* The signal that killed the (first) lab process, 0 if none did. */

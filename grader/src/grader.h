@@ -113,5 +113,11 @@ void calibrate(struct options *opt, const char *self);
 int mkdir_p(const char *path);
 int fresh_dir(const char *path);  /* remove path and everything in it, make it again */
 void one_line(char *s);  /* newlines and tabs become spaces, trailing space trimmed */
+/* A file in a test's folder (written by code under test): opened only if it
+   is a regular file and not a symlink, without blocking (a FIFO named like
+   a log never stalls the grader); NULL otherwise.  Readers bound what they
+   read (TEST_FILE_MAX). */
+FILE *open_test_file(const char *path);
+#define TEST_FILE_MAX (64L << 20)
 
 #endif

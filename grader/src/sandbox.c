@@ -636,8 +636,8 @@ static void sanitizer_summary(const char *dir, struct vg_summary *sum)
             continue;
         char path[PATH_MAX + 300], line[512];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        FILE *f = fopen(path, "r");
-        while (f && fgets(line, sizeof line, f) != NULL) {
+        FILE *f = open_test_file(path);
+        for (long lines = 0; f && lines < TEST_FILE_MAX / 512 && fgets(line, sizeof line, f) != NULL; lines++) {
             char *hit = strstr(line, "ERROR: ");
             if (hit == NULL)
                 hit = strstr(line, "runtime error:");
@@ -661,9 +661,9 @@ static bool valgrind_said(const char *dir, char *out, size_t len)
 {
     char path[PATH_MAX + 16], line[512];
     snprintf(path, sizeof path, "%s/stderr.log", dir);
-    FILE *f = fopen(path, "r");
+    FILE *f = open_test_file(path);
     bool found = false;
-    while (f && !found && fgets(line, sizeof line, f) != NULL) {
+    for (long lines = 0; f && !found && lines < TEST_FILE_MAX / 512 && fgets(line, sizeof line, f) != NULL; lines++) {
         int pid, skip = 0;
         if (sscanf(line, "==%d== %n", &pid, &skip) == 1 && skip > 0) {
             snprintf(out, len, "%s", line + skip);

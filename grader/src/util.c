@@ -1,9 +1,11 @@
 /* util.c — small file and string helpers the grader's parts share. */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "grader.h"
 
@@ -33,6 +35,22 @@ int fresh_dir(const char *path)
     if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == -1 && errno != ENOENT)
         return -1;
     return mkdir_p(path);
+}
+
+FILE *open_test_file(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd == -1)
+        return NULL;
+    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "r");
+    if (f == NULL)
+        close(fd);
+    return f;
 }
 
 void one_line(char *s)
