@@ -47,15 +47,25 @@ ln -s "$here/../grader/runner" "$cw/grader/runner"
         grep -q "^99-toy	$t	public	ipc-leak" "$out-nons/results.tsv" || { echo "--no-namespace: $t is not an ipc-leak"; exit 1; }
     done
 
+    # A lab folder that is a symbolic link (to someone else's work, say) is
+    # refused by name: no symlink anywhere below the submission.
+    rm -rf "$out-link" && mkdir -p "$out-link/sub"
+    ln -s "$here/grader-fixture/submission/99-toy" "$out-link/sub/99-toy"
+    "$grader" --courseware "$cw" --submission "$out-link/sub" --out "$out-link/out" --lab 99 >/dev/null ||
+        { echo "grading a symlinked lab folder exited $?"; exit 1; }
+    grep -q '^99-toy	t_pass	public	not-run	0	1	[0-9.]*	.*99-toy is a symbolic link' "$out-link/out/results.tsv" ||
+        { echo "a symlinked lab folder was not refused as one"; exit 1; }
+
     # A class: the fixture student, an empty folder, and a student whose
     # toy(1) is fixed (+2 points).  Rows in name order, quoted where needed.
     class="$out-class"
-    rm -rf "$class" && mkdir -p "$class/alice" "$class/bob,jr" "$class/carol"
+    rm -rf "$class" && mkdir -p "$class/alice" "$class/bob,jr" "$class/carol" "$class/=1+1"
     cp -r "$here/grader-fixture/submission/99-toy" "$class/alice/"
     cp -r "$here/grader-fixture/submission/99-toy" "$class/carol/"
     sed -i 's/case 1: return 1;/case 1: return 0;/' "$class/carol/99-toy/lab.c"
     "$grader" --courseware "$cw" --class "$class" --out "$class-out" || { echo "class grading exited $?"; exit 1; }
-    printf '%s\n' "student,98-missing,99-toy,total,status" "alice,0,14,14,ok" \
+    # A folder named like a formula stays text in a spreadsheet ('=1+1).
+    printf '%s\n' "student,98-missing,99-toy,total,status" "\"'=1+1\",0,0,0,ok" "alice,0,14,14,ok" \
         '"bob,jr",0,0,0,ok' "carol,0,16,16,ok" | diff - "$class-out/gradebook.csv" ||
         { echo "gradebook.csv differs from the expected one (above)"; exit 1; }
     # A test works in its folder under a mount of its own (/tmp/test), so

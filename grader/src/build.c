@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -71,6 +72,14 @@ static int run_logged(const char *const argv[], const char *dir, const char *log
         dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);
         setpgid(0, 0);
+        /* A source that names /dev/zero or a FIFO must not eat the machine:
+           the compiler's memory, output and CPU are capped (the wall clock
+           too, below). */
+        struct rlimit as = { 2UL << 30, 2UL << 30 }, fsize = { 256UL << 20, 256UL << 20 };
+        struct rlimit cpu = { COMPILE_TIMEOUT_S, COMPILE_TIMEOUT_S };
+        setrlimit(RLIMIT_AS, &as);
+        setrlimit(RLIMIT_FSIZE, &fsize);
+        setrlimit(RLIMIT_CPU, &cpu);
         execvp(argv[0], (char *const *) argv);
         dprintf(fd, "grader: %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -148,11 +157,13 @@ static int copy_source(const char *from, const char *to, char *why, size_t whyle
     return rc;
 }
 
-/* Compile one source into an object.  define (or NULL) is one -D flag;
-   sanitized says whether the sanitizer flags apply (the student's process). */
-static int compile(const struct options *opt, const struct lab *lab, const char *src,
-                   const char *obj, bool forced_header, const char *define, bool sanitized,
-                   const char *log)
+/* Compile one source into an object (or, preprocess_only, preprocess it into
+   obj and write its dependencies to lab.d).  define (or NULL) is one -D
+   flag; sanitized says whether the sanitizer flags apply (the student's
+   process). */
+static int compile_as(const struct options *opt, const struct lab *lab, const char *src,
+                      const char *obj, bool forced_header, const char *define, bool sanitized,
+                      bool preprocess_only, const char *log)
 {
     const char *argv[MAX_ARGS];
     int argc = 0;
@@ -186,12 +197,26 @@ static int compile(const struct options *opt, const struct lab *lab, const char 
         argv[argc++] = header;
     }
     push_words(argv, &argc, check_cflags);
-    argv[argc++] = "-c";
+    if (preprocess_only) {
+        argv[argc++] = "-E";
+        argv[argc++] = "-MD";
+        argv[argc++] = "-MF";
+        argv[argc++] = "lab.d";
+    } else {
+        argv[argc++] = "-c";
+    }
     argv[argc++] = src;
     argv[argc++] = "-o";
     argv[argc++] = obj;
     argv[argc] = NULL;
     return run_logged(argv, lab->build_dir, log);
+}
+
+static int compile(const struct options *opt, const struct lab *lab, const char *src,
+                   const char *obj, bool forced_header, const char *define, bool sanitized,
+                   const char *log)
+{
+    return compile_as(opt, lab, src, obj, forced_header, define, sanitized, false, log);
 }
 
 /* The courseware's own sources did not build: its bug, not the student's. */
@@ -288,7 +313,20 @@ int build_lab(const struct options *opt, struct lab *lab)
             snprintf(src, sizeof src, "%s", path);
     }
     snprintf(path, sizeof path, "%s/lab.c", lab->build_dir);
-    if (copy_source(src, path, lab->build_error, sizeof lab->build_error) == -1)
+    const char *rel = src + strlen(opt->submission) + 1;
+    if (path_has_no_symlink(opt->submission, rel, lab->build_error, sizeof lab->build_error) == -1 ||
+        copy_source(src, path, lab->build_error, sizeof lab->build_error) == -1)
+        return -1;
+
+    /* Preprocessed alone first: what it includes and what its own lines
+       say are checked before anything of it is compiled. */
+    if (compile_as(opt, lab, "lab.c", "lab.i", true, NULL, false, true, log) != 0) {
+        first_error(log, lab->build_error, sizeof lab->build_error);
+        if (lab->build_error[0] == '\0')
+            snprintf(lab->build_error, sizeof lab->build_error, "lab.c does not preprocess (see %s)", log);
+        return -1;
+    }
+    if (check_preprocessed(lab, lab->build_error, sizeof lab->build_error) == -1)
         return -1;
 
     /* The student's file first: its errors are the ones to report. */

@@ -95,14 +95,20 @@ static void read_scores(const struct options *opt, const struct lab *labs, int n
         fclose(f);
 }
 
-/* A CSV field, quoted when it needs to be (RFC 4180). */
+/* A CSV field, quoted when it needs to be (RFC 4180).  A field that a
+   spreadsheet would read as a formula (it begins with = + - @, a tab or a
+   carriage return: a student folder named "=HYPERLINK(...)") gets a leading
+   ' and is quoted, so it stays text. */
 static void csv_field(FILE *f, const char *text)
 {
-    if (strpbrk(text, ",\"\n\r") == NULL) {
+    bool formula = strchr("=+-@\t\r", text[0]) != NULL && text[0] != '\0';
+    if (!formula && strpbrk(text, ",\"\n\r") == NULL) {
         fputs(text, f);
         return;
     }
     fputc('"', f);
+    if (formula)
+        fputc('\'', f);
     for (const char *p = text; *p; p++) {
         if (*p == '"')
             fputc('"', f);

@@ -109,6 +109,10 @@ int calibrate_workload(void);
 double available_cpus(void);
 void calibrate(struct options *opt, const char *self);
 
+/* source_check.c */
+int path_has_no_symlink(const char *root, const char *rel, char *why, size_t len);
+int check_preprocessed(const struct lab *lab, char *why, size_t len);  /* lab.d, lab.i */
+
 /* util.c */
 int mkdir_p(const char *path);
 int fresh_dir(const char *path);  /* remove path and everything in it, make it again */

@@ -10,7 +10,6 @@
 #include <sys/shm.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <valgrind/valgrind.h>
 
 #include "lab.h"
 
@@ -35,6 +34,20 @@ static int hog(void)
         blocks = next;
     }
     return 1;
+}
+
+/* Valgrind's preloaded helpers are in this process's maps (no client
+   request: inline assembly is refused before compiling). */
+static int under_valgrind(void)
+{
+    char line[512];
+    int found = 0;
+    FILE *f = fopen("/proc/self/maps", "r");
+    while (f != NULL && !found && fgets(line, sizeof line, f) != NULL)
+        found = strstr(line, "vgpreload") != NULL;
+    if (f != NULL)
+        fclose(f);
+    return found;
 }
 
 int toy(int mode)
@@ -74,7 +87,7 @@ int toy(int mode)
         return 0;
     }
     case 18: /* notice valgrind and stall, hoping to escape the memory check */
-        while (RUNNING_ON_VALGRIND)
+        while (under_valgrind())
             sleep(1);
         return 0;
     case 16: /* remove every System V object this process can see, then pass */
