@@ -287,9 +287,16 @@ static int link_programs(const struct options *opt, struct lab *lab, const char 
     const char *const lab_objs[] = { "lab.o", "api-lab.o", "labproc.o", "lab-faults.o", NULL };
     const char *const test_objs[] = { "runner.o", "split.o", "api-test.o", "public.o",
                                       hidden ? "hidden.o" : NULL, NULL };
-    if (link_program(opt, lab, "labproc", lab_objs, true, false, log) != 0)
+    if (link_program(opt, lab, "labproc", lab_objs, true, false, log) != 0 ||
+        link_program(opt, lab, "runner", test_objs, false, true, log) != 0)
         return -1;
-    return link_program(opt, lab, "runner", test_objs, false, true, log);
+    /* The runner holds the hidden tests: the test's uid may run it, never
+       read it (labproc stays readable: valgrind reads it, and it holds
+       nothing but the student's code). */
+    char runner[PATH_MAX + 16];
+    snprintf(runner, sizeof runner, "%s/runner", lab->build_dir);
+    chmod(runner, 0711);
+    return 0;
 }
 
 int build_lab(const struct options *opt, struct lab *lab)

@@ -81,14 +81,19 @@ static void write_file(const char *path, const char *text)
    container) refuses.  Without root, a user namespace grants the right. */
 static int enter_namespace(enum isolation iso)
 {
-    if (iso == ISO_NAMESPACE)
-        return unshare(CLONE_NEWIPC);
+    if (iso == ISO_NAMESPACE) {
+        int rc = unshare(CLONE_NEWIPC);
+        if (rc == 0)
+            unshare(CLONE_NEWNET);      /* no network: loopback only, and down */
+        return rc;
+    }
     if (iso != ISO_USER_NAMESPACE)
         return -1;
     uid_t uid = geteuid();
     gid_t gid = getegid();
     if (unshare(CLONE_NEWUSER | CLONE_NEWIPC) == -1)
         return -1;
+    unshare(CLONE_NEWNET);
     char map[64];
     write_file("/proc/self/setgroups", "deny");
     snprintf(map, sizeof map, "%ld %ld 1", (long) uid, (long) uid);
@@ -120,8 +125,45 @@ enum isolation probe_isolation(void)
    absolute path.  -1 if the kernel refuses (the caller then works in
    dir itself). */
 #define TEST_DIR "/tmp/test"
-static int private_mounts(const char *dir)
+#define MAX_HIDDEN 8
+
+/* May path be covered?  Never "/" nor a folder holding the system itself. */
+static bool may_hide(const char *path)
 {
+    static const char *const system[] = { "/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc",
+                                          "/proc", "/dev", "/sys", "/tmp", NULL };
+    if (path[0] != '/' || path[1] == '\0')
+        return false;
+    for (int i = 0; system[i] != NULL; i++) {
+        size_t n = strlen(path);
+        if (strncmp(system[i], path, n) == 0 && (system[i][n] == '\0' || system[i][n] == '/'))
+            return false;           /* path is that folder or holds it */
+    }
+    return true;
+}
+
+/* What the test must not see: the kit (solutions, hidden tests, the
+   grader), the submission (and the class: other students), the results,
+   the instructor's home.  Each becomes an empty read-only tmpfs; /tmp is
+   already a fresh one.  Resolved before /tmp is covered (they may be in it). */
+static int host_paths(const struct options *opt, char hide[][PATH_MAX])
+{
+    const char *want[] = { opt->courseware, opt->submission, opt->class_dir, opt->out,
+                           getenv("HOME"), "/root", "/home", NULL };
+    int n = 0;
+    for (int i = 0; want[i] != NULL && n < MAX_HIDDEN; i++) {
+        struct stat st;
+        if (want[i][0] != '\0' && realpath(want[i], hide[n]) != NULL && may_hide(hide[n]) &&
+            stat(hide[n], &st) == 0 && S_ISDIR(st.st_mode))
+            n++;
+    }
+    return n;
+}
+
+static int private_mounts(const struct options *opt, const char *dir)
+{
+    char hide[MAX_HIDDEN][PATH_MAX];
+    int nhide = host_paths(opt, hide);
     if (unshare(CLONE_NEWNS) == -1 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
         return -1;
     /* Opened in the new namespace (a bind from the old one is EINVAL), and
@@ -138,6 +180,12 @@ static int private_mounts(const char *dir)
     close(fd);
     if (rc == 0 && access("/dev/shm", F_OK) == 0)
         mount("shmlab-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=512m");
+    for (int i = 0; rc == 0 && i < nhide; i++)
+        if (strncmp(hide[i], "/tmp/", 5) != 0 &&
+            mount("shmlab-hidden", hide[i], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "mode=0755,size=4k") == -1 && errno != ENOENT)
+            rc = -1;            /* better no test than one that sees the kit (ENOENT: it
+                                   was inside one covered already) */
     return rc;
 }
 
@@ -454,7 +502,7 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     int nbefore = iso == ISO_NONE ? list_ipc(before, MAX_IPC) : 0;
 
     int result[2];
-    if ((iso == ISO_NONE || private_mounts(job->dir) == -1) && chdir(job->dir) == -1) {
+    if ((iso == ISO_NONE || private_mounts(job->opt, job->dir) == -1) && chdir(job->dir) == -1) {
         fprintf(out, "error cannot enter %s: %s\n", job->dir, strerror(errno));
         _exit(0);
     }
