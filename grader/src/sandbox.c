@@ -291,6 +291,9 @@ static void test_command(const struct job *job, const char **argv, char *runner)
         argv[n++] = "--tool=memcheck";
         argv[n++] = "--xml=yes";
         argv[n++] = "--xml-file=vg.%p.xml";
+        /* valgrind's own messages apart from the test's stderr, so that
+           nothing the test prints can pass for them */
+        argv[n++] = "--log-file=valgrind.%p.log";
         argv[n++] = "--leak-check=full";
         argv[n++] = "--show-leak-kinds=definite,indirect";
         argv[n++] = "--errors-for-leak-kinds=definite,indirect";
@@ -595,6 +598,26 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     _exit(0);
 }
 
+/* word as one shell word: as it is when it is plain, else in single quotes
+   (a folder with a space or a quote in its name still gives a command that
+   runs as shown). */
+static void shell_quote(FILE *f, const char *word)
+{
+    if (word[0] != '\0' && strspn(word, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789_-+=.,/:%@") == strlen(word)) {
+        fputs(word, f);
+        return;
+    }
+    fputc('\'', f);
+    for (const char *p = word; *p; p++) {
+        if (*p == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*p, f);
+    }
+    fputc('\'', f);
+}
+
 struct job *start_test(const struct options *opt, enum isolation iso,
                        struct lab *lab, struct test *test)
 {
@@ -628,9 +651,13 @@ struct job *start_test(const struct options *opt, enum isolation iso,
     snprintf(path, sizeof path, "%s/command.txt", job->dir);
     FILE *f = fopen(path, "w");
     if (f != NULL) {
-        fprintf(f, "cd %s && CK_FORK=no", job->dir);
-        for (int i = 0; argv[i] != NULL; i++)
-            fprintf(f, " %s", argv[i]);
+        fputs("cd ", f);
+        shell_quote(f, job->dir);
+        fputs(" && CK_FORK=no", f);
+        for (int i = 0; argv[i] != NULL; i++) {
+            fputc(' ', f);
+            shell_quote(f, argv[i]);
+        }
         fprintf(f, "\n");
         fclose(f);
     }
@@ -703,24 +730,34 @@ static void sanitizer_summary(const char *dir, struct vg_summary *sum)
         closedir(d);
 }
 
-/* Valgrind's own complaint (a "==PID== " line in stderr.log), if any: when
-   valgrind itself could not run the test, the reason should say so. */
+/* Valgrind's own complaint (a "==PID== " line in its valgrind.PID.log,
+   never the test's stderr), if any: when valgrind itself could not run the
+   test, the reason should say so. */
 static bool valgrind_said(const char *dir, char *out, size_t len)
 {
-    char path[PATH_MAX + 16], line[512];
-    snprintf(path, sizeof path, "%s/stderr.log", dir);
-    FILE *f = open_test_file(path);
+    DIR *d = opendir(dir);
+    struct dirent *e;
     bool found = false;
-    for (long lines = 0; f && !found && lines < TEST_FILE_MAX / 512 && fgets(line, sizeof line, f) != NULL; lines++) {
-        int pid, skip = 0;
-        if (sscanf(line, "==%d== %n", &pid, &skip) == 1 && skip > 0) {
-            snprintf(out, len, "%s", line + skip);
-            one_line(out);
-            found = true;
+    while (d && !found && (e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (strncmp(e->d_name, "valgrind.", 9) != 0 || n < 13 || strcmp(e->d_name + n - 4, ".log") != 0)
+            continue;
+        char path[PATH_MAX + 300], line[512];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = open_test_file(path);
+        for (long lines = 0; f && !found && lines < TEST_FILE_MAX / 512 && fgets(line, sizeof line, f) != NULL; lines++) {
+            int pid, skip = 0;
+            if (sscanf(line, "==%d== %n", &pid, &skip) == 1 && skip > 0 && line[skip] != '\n') {
+                snprintf(out, len, "%s", line + skip);
+                one_line(out);
+                found = true;
+            }
         }
+        if (f)
+            fclose(f);
     }
-    if (f)
-        fclose(f);
+    if (d)
+        closedir(d);
     return found;
 }
 
