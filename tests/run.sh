@@ -170,14 +170,17 @@ for dir in grader/corpus/*/; do
     sub="$OUT/corpus-src/$name"
     rm -rf "$sub"
     mkdir -p "$sub"
-    # Only the labs the entry names: a patch to the solution, or a whole lab.c.
+    # Only the labs the entry names: a patch to the solution, a patch to the
+    # starter (an attack must score what the starter scores), or a whole lab.c.
     for slug in $labs; do
-        if [ -f "$dir/$slug.patch" ]; then
+        for base in patch:solutions starter.patch:labs; do
+            [ -f "$dir/$slug.${base%%:*}" ] || continue
             mkdir -p "$sub/$slug"
-            cp "solutions/$slug/lab.c" "$sub/$slug/lab.c"
-            (cd "$sub/$slug" && git apply --unsafe-paths "$OLDPWD/$dir/$slug.patch") ||
-                { fail "corpus $name: $slug.patch applies to the solution"; continue 2; }
-        elif [ -f "$dir/$slug/lab.c" ]; then
+            cp "${base#*:}/$slug/lab.c" "$sub/$slug/lab.c"
+            (cd "$sub/$slug" && git apply --unsafe-paths "$OLDPWD/$dir/$slug.${base%%:*}") ||
+                { fail "corpus $name: $slug.${base%%:*} applies to ${base#*:}/$slug/lab.c"; continue 3; }
+        done
+        if [ ! -f "$sub/$slug/lab.c" ] && [ -f "$dir/$slug/lab.c" ]; then
             mkdir -p "$sub/$slug"
             cp "$dir/$slug/lab.c" "$sub/$slug/lab.c"
         fi
