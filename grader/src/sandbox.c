@@ -32,6 +32,7 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <grp.h>
 #include <time.h>
@@ -418,12 +419,47 @@ static void on_stop(int sig)
 
 /* Fork the test process (its own group, the one on_stop kills), its record
    going to result[1]; the parent keeps only result[0].  -1 if fork fails. */
-static pid_t spawn_test(const struct job *job, uid_t uid, FILE *out, int result[2])
+/* Set when the test process is the first of a PID namespace of its own:
+   it is pid 1 there (its record says so), a signal from inside cannot kill
+   it, and when it ends the kernel kills everything left in the namespace:
+   orphans, setsid() storms, the lot. */
+static bool own_pid_namespace;
+
+/* fork(), into a fresh PID namespace where the kernel allows it. */
+static pid_t fork_test(bool namespaces)
 {
-    pid_t child = fork();
+    if (namespaces) {
+        pid_t pid = (pid_t) syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
+        if (pid != -1) {
+            own_pid_namespace = true;
+            return pid;
+        }
+    }
+    own_pid_namespace = false;
+    return fork();
+}
+
+/* In the test process, first of its PID namespace: a /proc of that
+   namespace (in a mount namespace of its own, so the supervisor keeps its
+   view), so that the pids tests see and the ones /proc shows agree. */
+static void own_proc(void)
+{
+    if (unshare(CLONE_NEWNS) == -1 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1) {
+        dprintf(STDERR_FILENO, "grader: cannot mount /proc for the test's PID namespace: %s\n",
+                strerror(errno));
+        _exit(126);
+    }
+}
+
+static pid_t spawn_test(const struct job *job, uid_t uid, FILE *out, int result[2], bool namespaces)
+{
+    pid_t child = fork_test(namespaces);
     if (child == 0) {
         fclose(out);
         close(result[0]);
+        if (own_pid_namespace)
+            own_proc();
         exec_test(job, result[1], uid);
     }
     if (child > 0) {
@@ -432,6 +468,14 @@ static pid_t spawn_test(const struct job *job, uid_t uid, FILE *out, int result[
     }
     close(result[1]);
     return child;
+}
+
+/* Is line the test process's own record ("PID ...": its pid as we know it,
+   or 1 inside its own PID namespace)?  rest: after the pid. */
+static bool is_test_record(const char *line, pid_t child, char **rest)
+{
+    long pid = strtol(line, rest, 10);
+    return **rest == ' ' && (pid == (long) child || (own_pid_namespace && pid == 1));
 }
 
 /* The test timed out under valgrind: run it once more natively, in the same
@@ -449,7 +493,7 @@ static void native_rerun(const struct job *job, uid_t uid, FILE *out)
     run_native = true;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    pid_t child = spawn_test(job, uid, out, result);
+    pid_t child = spawn_test(job, uid, out, result, true);
     if (child == -1) {
         close(result[0]);
         return;
@@ -477,7 +521,7 @@ static void native_rerun(const struct job *job, uid_t uid, FILE *out)
     const char *msg = "";
     for (char *line = strtok(records, "\n"); line && !timed_out; line = strtok(NULL, "\n")) {
         char *rest;
-        if (strtol(line, &rest, 10) == (long) child && *rest == ' ') {
+        if (is_test_record(line, child, &rest)) {
             if (strcmp(rest + 1, "pass") == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
                 what = "pass";
             else if (strncmp(rest + 1, "fail ", 5) == 0)
@@ -522,7 +566,7 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     }
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    pid_t child = spawn_test(job, uid, out, result);
+    pid_t child = spawn_test(job, uid, out, result, iso != ISO_NONE);
     if (child == -1) {
         fprintf(out, "error fork: %s\n", strerror(errno));
         _exit(0);
@@ -567,7 +611,7 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     /* Only the test process's own record counts, not a forked child's. */
     for (char *line = strtok(records, "\n"); line; line = strtok(NULL, "\n")) {
         char *rest;
-        if (strtol(line, &rest, 10) == (long) child && *rest == ' ') {
+        if (is_test_record(line, child, &rest)) {
             fprintf(out, "record %.1000s\n", rest + 1);
             break;
         }
