@@ -9,8 +9,9 @@
    $ ./runner --run NAME --result-fd 3
 
    The result record goes to --result-fd (a pipe the grader owns) as
-   "PID pass", "PID fail FILE:LINE: MESSAGE" or "PID crash SIGNAL" (the lab
-   process was killed by a signal) ("PID notest" when the points
+   "PID pass", "PID fail FILE:LINE: MESSAGE", "PID crash SIGNAL" (the lab
+   process was killed by a signal) or "PID memory-error" (valgrind's exit
+   status says it found errors in the lab process) ("PID notest" when the points
    file names a test that was not compiled in).  The PID lets the grader ignore
    records written by forked children that wrongly returned into the test. A
    test that ends without a record (exit() or _exit() in student code) is
@@ -169,6 +170,9 @@ int main(int argc, char *argv[])
            student's code, whatever the test made of it. */
         passed = 0;
         snprintf(rec, sizeof rec, "%ld crash %d\n", (long) getpid(), crashed);
+    } else if (getpid() == self && lt_lab_memory_errors()) {
+        passed = 0;
+        snprintf(rec, sizeof rec, "%ld memory-error\n", (long) getpid());
     } else if (!harness_ok && srunner_ntests_failed(sr) == 0) {
         snprintf(rec, sizeof rec, "%ld fail harness: %s\n", (long) getpid(), why);
     } else if (passed) {

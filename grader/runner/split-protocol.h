@@ -14,6 +14,9 @@
 #define LT_ARENA_ADDR 0x3e0000000000UL
 #define LT_MAX_ARGS 8
 #define LT_CHAN_FD 3       /* in the lab process: its socket */
+/* valgrind's exit status for a lab process in which it found errors
+   (--error-exitcode): seen by the runner, whatever became of the report */
+#define LT_VALGRIND_ERRORS 99
 #define LT_ARENA_FD 4      /* in the lab process: the arena's memfd */
 
 enum lt_kind {

@@ -51,6 +51,7 @@ static int is_root = 1;              /* the runner itself, not a test child */
 static int strays;
 static int private_fd = -1;          /* the runner's result pipe */
 static int lab_signal;               /* the signal that killed the lab process, if one did */
+static int lab_memory_errors;        /* valgrind said so in its exit status */
 
 static struct peer {
     pid_t test;                      /* a test child this process forked */
@@ -268,6 +269,11 @@ void lt_mirror_signals(void)
 int lt_lab_signal(void)
 {
     return lab_signal;
+}
+
+int lt_lab_memory_errors(void)
+{
+    return lab_memory_errors;
 }
 
 int lt_strays(void)
@@ -608,6 +614,12 @@ int lt_finish(char *why, size_t len)
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == LT_VALGRIND_ERRORS) {
+        lab_memory_errors = 1;
+        snprintf(why, len, "valgrind found memory errors in the lab process (its exit status %d)",
+                 LT_VALGRIND_ERRORS);
+        return -1;
+    }
     if (WIFSIGNALED(status))
         lab_signal = WTERMSIG(status);
     if (WIFSIGNALED(status))

@@ -122,7 +122,9 @@ int lt_start(char *const argv[], char *why, size_t len);
 void lt_keep_private(int fd);
 int lt_finish(char *why, size_t len);
 
-/* The signal that killed the (first) lab process, 0 if none did. */
+/* The signal that killed the (first) lab process, 0 if none did; 1 if
+   valgrind's exit status says it found memory errors in it. */
 int lt_lab_signal(void);
+int lt_lab_memory_errors(void);
 
 #endif

@@ -298,6 +298,10 @@ static void test_command(const struct job *job, const char **argv, char *runner)
         argv[n++] = "--leak-check=full";
         argv[n++] = "--show-leak-kinds=definite,indirect";
         argv[n++] = "--errors-for-leak-kinds=definite,indirect";
+        /* The lab process's exit status says whether memcheck found
+           errors: the runner sees it even if the test's code deleted its
+           own report (grader/runner/split-protocol.h). */
+        argv[n++] = "--error-exitcode=99";
         argv[n++] = "--num-callers=30";
         /* No gdbserver: its /tmp/vgdb-pipe-* files are named by pid and user
            name, and sandbox uids have no name, so a file a killed test left
@@ -883,6 +887,12 @@ void finish_test(struct job *job)
         snprintf(t->reason, sizeof t->reason, "crash: killed by %s%s%s",
                  signal_name(WIFSIGNALED(status) ? WTERMSIG(status) : crash_signal),
                  where[0] ? " after " : "", where);
+    } else if (vg.errors == 0 && strcmp(record, "memory-error") == 0) {
+        /* The runner saw valgrind's exit status say "errors", but no
+           report says which: the test's code removed or spoiled it. */
+        t->outcome = OUT_MEMORY_ERROR;
+        snprintf(t->reason, sizeof t->reason, "memory error: valgrind found errors in the lab"
+                 " process (its exit status says so), and its report is gone from the test's folder");
     } else if (vg.errors > 0) {
         t->outcome = OUT_MEMORY_ERROR;
         snprintf(t->reason, sizeof t->reason, "memory error%s: %s",
