@@ -48,20 +48,9 @@ void labtest_add_test(TCase *tc, const TTest *test);
 Suite *lab_public_suite(void);
 Suite *lab_hidden_suite(void);
 
-/* Seconds a test may wait for something another process should do soon
-   (a lock being freed, a child exiting): 10 on the reference machine under
-   valgrind, times the slowdown the grader measured on this one
-   (LABTEST_SLOWDOWN, see grader/src/calibrate.c), so that a slow or loaded
-   machine gives the same verdict as a fast one.  Never a verdict by itself:
-   only how long to wait before calling something stuck. */
+/* Seconds a test may wait for something another process should do soon:
+   labtest_patience_s() (split.h, which the harness's own waits share). */
 #define LABTEST_PATIENCE_S labtest_patience_s()
-
-static inline int labtest_patience_s(void)
-{
-    const char *s = getenv("LABTEST_SLOWDOWN");
-    double f = s != NULL ? atof(s) : 1;
-    return (int) (10 * (f >= 1 && f <= 100 ? f : 1) + 0.999);
-}
 
 /* ---- Helpers every lab's tests use ---------------------------------------- */
 

@@ -61,9 +61,7 @@ static struct peer {
 
 static int patience_ms(void)
 {
-    const char *s = getenv("LABTEST_SLOWDOWN");
-    double f = s != NULL ? atof(s) : 1;
-    return (int) (10000 * (f >= 1 && f <= 100 ? f : 1));
+    return 1000 * labtest_patience_s();
 }
 
 static int pidfd_open(pid_t pid)
@@ -301,26 +299,26 @@ pid_t lt_peer(pid_t test_child)
     return p != NULL ? p->lab : -1;
 }
 
+/* 0 if process_vm_readv/writev moved all n bytes; a part is EFAULT. */
+static int moved_all(ssize_t moved, size_t n)
+{
+    if (moved == (ssize_t) n)
+        return 0;
+    if (moved >= 0)
+        errno = EFAULT;
+    return -1;
+}
+
 int lt_peek(const void *addr, void *out, size_t n)
 {
     struct iovec local = { out, n }, remote = { (void *) addr, n };
-    ssize_t got = process_vm_readv(lab_pid, &local, 1, &remote, 1, 0);
-    if (got == (ssize_t) n)
-        return 0;
-    if (got >= 0)
-        errno = EFAULT;
-    return -1;
+    return moved_all(process_vm_readv(lab_pid, &local, 1, &remote, 1, 0), n);
 }
 
 int lt_poke(void *addr, const void *src, size_t n)
 {
     struct iovec local = { (void *) src, n }, remote = { addr, n };
-    ssize_t put = process_vm_writev(lab_pid, &local, 1, &remote, 1, 0);
-    if (put == (ssize_t) n)
-        return 0;
-    if (put >= 0)
-        errno = EFAULT;
-    return -1;
+    return moved_all(process_vm_writev(lab_pid, &local, 1, &remote, 1, 0), n);
 }
 
 void lt_poke_or_fail(void *addr, const void *src, size_t n, const char *what)

@@ -54,7 +54,8 @@ START_TEST(put_then_get_roundtrip)
     expect_record(ks, "alice", "bank", 7, secret, KS_SECKEY_SIZE);
     expect_record(ks, "bob", "bank", -3, "x", 1);
     expect_record(ks, "carol", "mail", 0, "", 0);
-    ck_assert_msg(seg_copy(ks)->rec[0].state == KS_USED && seg_copy(ks)->rec[3].state == KS_FREE,
+    struct ks_segment *seg = seg_copy(ks);
+    ck_assert_msg(seg->rec[0].state == KS_USED && seg->rec[3].state == KS_FREE,
                   "after 3 puts into an empty store: expected rec[0..2] KS_USED and rec[3]"
                   " KS_FREE (lowest free slot first)");
 }
