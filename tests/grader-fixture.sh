@@ -40,12 +40,18 @@ ln -s "$here/../grader/runner" "$cw/grader/runner"
     fi
 
     # Where namespaces are refused: leftovers found by snapshot, then removed.
-    "$grader" --courseware "$cw" --submission "$here/grader-fixture/submission" --out "$out-nons" \
+    # Without namespaces a test's uid must reach its folder through the real
+    # path, which a clone inside a 0700 mktemp -d does not allow: a folder
+    # of its own that it can traverse.
+    nons=$(mktemp -d "${TMPDIR:-/tmp}/shmlab-nons.XXXXXX") && chmod 711 "$nons" ||
+        { echo "cannot make a folder for the --no-namespace run"; exit 1; }
+    "$grader" --courseware "$cw" --submission "$here/grader-fixture/submission" --out "$nons/out" \
         --lab 99 --no-namespace >/dev/null || { echo "--no-namespace grading exited $?"; exit 1; }
-    grep -q 'no namespace' "$out-nons/report.txt" || { echo "report.txt does not say which isolation ran"; exit 1; }
+    grep -q 'no namespace' "$nons/out/report.txt" || { echo "report.txt does not say which isolation ran"; exit 1; }
     for t in t_ipcleak t_semleak; do
-        grep -q "^99-toy	$t	public	ipc-leak" "$out-nons/results.tsv" || { echo "--no-namespace: $t is not an ipc-leak"; exit 1; }
+        grep -q "^99-toy	$t	public	ipc-leak" "$nons/out/results.tsv" || { echo "--no-namespace: $t is not an ipc-leak"; exit 1; }
     done
+    rm -rf "$nons"
 
     # A lab folder that is a symbolic link (to someone else's work, say) is
     # refused by name: no symlink anywhere below the submission.
