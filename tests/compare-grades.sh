@@ -2,7 +2,8 @@
 # compare-grades.sh — compare a grading run with what it must have given.
 #
 # EXPECTED holds lines   outcome LAB TEST OUTCOME   (TEST may be *: all of
-# the lab's tests) and   score LAB POINTS;  tests not named must pass.
+# the lab's tests),   score LAB POINTS   and   reason LAB TEXT   (every test
+# of the lab failed with a reason holding TEXT);  tests not named must pass.
 # Prints one line per difference; prints nothing when the run matches.
 #
 #   $ sh tests/compare-grades.sh grader/corpus/segfault/expected build/test/corpus-segfault/results.tsv
@@ -13,6 +14,10 @@ awk -F'\t' '
         split($0, w, /[ \t]+/)
         if (w[1] == "outcome") { want[w[2] SUBSEP w[3]] = w[4]; checked[w[2]] = 1 }
         else if (w[1] == "score") { score[w[2]] = w[3]; checked[w[2]] = 1 }
+        else if (w[1] == "reason") {
+            text = $0; sub(/^[ \t]*reason[ \t]+[^ \t]+[ \t]+/, "", text)
+            reason[w[2]] = text; checked[w[2]] = 1
+        }
         else print FILENAME ":" FNR ": expected outcome or score lines"
         next
     }
@@ -21,6 +26,8 @@ awk -F'\t' '
         want_o = ($1 SUBSEP $2) in want ? want[$1 SUBSEP $2] : (($1 SUBSEP "*") in want ? want[$1 SUBSEP "*"] : "pass")
         if ($4 != want_o) print $1 " " $2 ": expected " want_o ", got " $4 " (" $8 ")"
         got[$1] += $5
+        if (($1 in reason) && index($8, reason[$1]) == 0)
+            print $1 " " $2 ": expected a reason holding \"" reason[$1] "\", got \"" $8 "\""
     }
     END {
         for (l in score) {

@@ -8,7 +8,9 @@
    holds student code) and runner (the tests, the stubs and libcheck: no
    student code), see grader/runner/split.h.  Any failure here scores the
    lab 0 with the compiler's first error as the one-line reason. */
+#include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -57,29 +59,47 @@ static void push_list(const char **argv, int *argc, const char *const *list)
 }
 
 /* Run argv in dir with stdout+stderr appended to log; the exit status, or -1
-   when it could not run or was killed at the time limit. */
-static int run_logged(const char *const argv[], const char *dir, const char *log)
+   when it could not run or was killed at the time limit.  confine (or
+   NULL: the courseware's own sources) is for the compiler reading a
+   student's lab.c: it runs as a test would, in namespaces that hide the
+   kit, the submissions, the results and the homes, with dir as its only
+   folder and, as root, as a uid of its own. */
+static int run_logged_as(const char *const argv[], const char *dir, const char *log,
+                         const struct options *confine)
 {
     pid_t pid = fork();
     if (pid == -1)
         return -1;
     if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         int null = open("/dev/null", O_RDONLY);
-        if (fd == -1 || null == -1 || chdir(dir) == -1)
+        if (fd == -1 || null == -1)
             _exit(127);
         dup2(null, STDIN_FILENO);
         dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);
         setpgid(0, 0);
+        uid_t uid = confine ? sandbox_uid() : 0;
+        if (confine ? sandbox_enter_folder(confine, dir) == -1 : chdir(dir) == -1) {
+            dprintf(fd, "grader: cannot enter %s: %s\n", dir, strerror(errno));
+            _exit(127);
+        }
         /* A source that names /dev/zero or a FIFO must not eat the machine:
            the compiler's memory, output and CPU are capped (the wall clock
            too, below). */
         struct rlimit as = { 2UL << 30, 2UL << 30 }, fsize = { 256UL << 20, 256UL << 20 };
-        struct rlimit cpu = { COMPILE_TIMEOUT_S, COMPILE_TIMEOUT_S };
+        struct rlimit cpu = { COMPILE_TIMEOUT_S, COMPILE_TIMEOUT_S }, nproc = { 64, 64 };
         setrlimit(RLIMIT_AS, &as);
         setrlimit(RLIMIT_FSIZE, &fsize);
         setrlimit(RLIMIT_CPU, &cpu);
+        if (uid != 0) {
+            setrlimit(RLIMIT_NPROC, &nproc);
+            if (chown(".", uid, uid) == -1 || setgroups(0, NULL) == -1 || setgid(uid) == -1 ||
+                setuid(uid) == -1) {
+                dprintf(fd, "grader: cannot drop to uid %ld: %s\n", (long) uid, strerror(errno));
+                _exit(127);
+            }
+        }
         execvp(argv[0], (char *const *) argv);
         dprintf(fd, "grader: %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -102,6 +122,27 @@ static int run_logged(const char *const argv[], const char *dir, const char *log
         }
         nanosleep(&nap, NULL);
     }
+}
+
+/* The folder and what the confined compiler wrote in it go back to the
+   grader's uid: the compile's uid owns nothing once it is over. */
+static void reclaim(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        char path[PATH_MAX * 2];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (lchown(path, geteuid(), getegid()) == -1 && errno != ENOENT)
+            fprintf(stderr, "grader: cannot reclaim %s: %s\n", path, strerror(errno));
+    }
+    if (d)
+        closedir(d);
+}
+
+static int run_logged(const char *const argv[], const char *dir, const char *log)
+{
+    return run_logged_as(argv, dir, log, NULL);
 }
 
 /* The compiler's first error line in log, for the one-line reason. */
@@ -160,14 +201,15 @@ static int copy_source(const char *from, const char *to, char *why, size_t whyle
 /* Compile one source into an object (or, preprocess_only, preprocess it into
    obj and write its dependencies to lab.d).  define (or NULL) is one -D
    flag; sanitized says whether the sanitizer flags apply (the student's
-   process). */
+   process).  student: src is the submitted lab.c, compiled confined (see
+   run_logged_as) with the copy of lab.h beside it forced in first. */
 static int compile_as(const struct options *opt, const struct lab *lab, const char *src,
-                      const char *obj, bool forced_header, const char *define, bool sanitized,
+                      const char *obj, bool student, const char *define, bool sanitized,
                       bool preprocess_only, const char *log)
 {
     const char *argv[MAX_ARGS];
     int argc = 0;
-    char inc_lab[PATH_MAX + 4], inc_runner[PATH_MAX + 32], header[PATH_MAX + 8];
+    char inc_lab[PATH_MAX + 4], inc_runner[PATH_MAX + 32];
     char prefix_map[PATH_MAX + 32], hidden_map[PATH_MAX + 32], runner_map[PATH_MAX + 64];
     char check_cflags[] = CHECK_CFLAGS;
 
@@ -187,14 +229,14 @@ static int compile_as(const struct options *opt, const struct lab *lab, const ch
         snprintf(hidden_map, sizeof hidden_map, "-fmacro-prefix-map=%s/=", lab->hidden_dir);
         argv[argc++] = hidden_map;
     }
-    snprintf(inc_lab, sizeof inc_lab, "-I%s", lab->dir);
-    snprintf(inc_runner, sizeof inc_runner, "-I%s/grader/runner", opt->courseware);
-    argv[argc++] = inc_lab;
-    argv[argc++] = inc_runner;
-    if (forced_header) {
-        snprintf(header, sizeof header, "%s/lab.h", lab->dir);
-        argv[argc++] = "-include";
-        argv[argc++] = header;
+    if (student) {
+        argv[argc++] = "-include";      /* from the working folder: the copy */
+        argv[argc++] = "lab.h";
+    } else {
+        snprintf(inc_lab, sizeof inc_lab, "-I%s", lab->dir);
+        snprintf(inc_runner, sizeof inc_runner, "-I%s/grader/runner", opt->courseware);
+        argv[argc++] = inc_lab;
+        argv[argc++] = inc_runner;
     }
     push_words(argv, &argc, check_cflags);
     if (preprocess_only) {
@@ -209,14 +251,18 @@ static int compile_as(const struct options *opt, const struct lab *lab, const ch
     argv[argc++] = "-o";
     argv[argc++] = obj;
     argv[argc] = NULL;
-    return run_logged(argv, lab->build_dir, log);
+    if (!student)
+        return run_logged(argv, lab->build_dir, log);
+    int rc = run_logged_as(argv, lab->build_dir, log, opt);
+    reclaim(lab->build_dir);
+    return rc;
 }
 
 static int compile(const struct options *opt, const struct lab *lab, const char *src,
-                   const char *obj, bool forced_header, const char *define, bool sanitized,
+                   const char *obj, bool student, const char *define, bool sanitized,
                    const char *log)
 {
-    return compile_as(opt, lab, src, obj, forced_header, define, sanitized, false, log);
+    return compile_as(opt, lab, src, obj, student, define, sanitized, false, log);
 }
 
 /* The courseware's own sources did not build: its bug, not the student's. */
@@ -323,6 +369,12 @@ int build_lab(const struct options *opt, struct lab *lab)
     const char *rel = src + strlen(opt->submission) + 1;
     if (path_has_no_symlink(opt->submission, rel, lab->build_error, sizeof lab->build_error) == -1 ||
         copy_source(src, path, lab->build_error, sizeof lab->build_error) == -1)
+        return -1;
+    /* The compiler of lab.c sees only this folder: lab.h comes along. */
+    char header[PATH_MAX + 8], header_copy[PATH_MAX + 8];
+    snprintf(header, sizeof header, "%s/lab.h", lab->dir);
+    snprintf(header_copy, sizeof header_copy, "%s/lab.h", lab->build_dir);
+    if (copy_source(header, header_copy, lab->build_error, sizeof lab->build_error) == -1)
         return -1;
 
     /* Preprocessed alone first: what it includes and what its own lines

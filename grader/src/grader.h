@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define MAX_LABS 32
 #define MAX_TESTS 64
@@ -64,6 +65,7 @@ struct options {
     bool quiet;                 /* no table on stdout */
     bool no_namespace;          /* behave as where namespaces are refused */
     int jobs;                   /* tests run at once */
+    enum isolation iso;         /* probed once, before anything runs */
     double timeout_scale;       /* multiplies timeouts (valgrind is slower) */
     double slowdown_native;     /* this machine now vs the reference (calibrate.c) */
     double slowdown_valgrind;   /* the same under memcheck; <= 0: not measured yet */
@@ -79,6 +81,12 @@ int build_lab(const struct options *opt, struct lab *lab);
 
 /* sandbox.c */
 enum isolation probe_isolation(void);
+/* In a child about to run something untrusted-input-driven (the compiler
+   on a student's lab.c): the namespaces and hidden host paths a test gets,
+   dir as the working folder (at /tmp/test where mounts work); -1 if even
+   chdir fails.  sandbox_uid(): the uid to drop to (0: stay, not root). */
+int sandbox_enter_folder(const struct options *opt, const char *dir);
+uid_t sandbox_uid(void);
 const char *isolation_name(enum isolation iso);
 struct job;
 struct job *start_test(const struct options *opt, enum isolation iso,

@@ -222,6 +222,7 @@ int main(int argc, char *argv[])
 
     /* The probe forks; it must happen before anything else is running. */
     enum isolation iso = opt.no_namespace ? ISO_NONE : probe_isolation();
+    opt.iso = iso;
     if (iso == ISO_NONE)
         opt.jobs = 1;  /* snapshots cannot tell parallel tests' objects apart */
     char blocked[PATH_MAX];

@@ -190,6 +190,20 @@ static int private_mounts(const struct options *opt, const char *dir)
     return rc;
 }
 
+int sandbox_enter_folder(const struct options *opt, const char *dir)
+{
+    if (opt->iso != ISO_NONE && enter_namespace(opt->iso) == 0 && private_mounts(opt, dir) == 0)
+        return 0;
+    return chdir(dir);
+}
+
+/* As root, a uid of this process's own (its pid is unique while it lives)
+   that owns nothing on the machine. */
+uid_t sandbox_uid(void)
+{
+    return geteuid() == 0 ? (uid_t) (SANDBOX_UID_BASE + getpid()) : 0;
+}
+
 /* ---- System V objects visible here (this namespace) -------------------- */
 
 struct ipc_obj { char kind; int id; long long key; long cuid; };
@@ -563,7 +577,7 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     }
     /* As root, the test runs as a uid of its own that owns only this
        folder: it cannot touch the results, the other tests or the grader. */
-    uid_t uid = geteuid() == 0 ? (uid_t) (SANDBOX_UID_BASE + getpid()) : 0;
+    uid_t uid = sandbox_uid();
     if (uid != 0 && chown(".", uid, uid) == -1) {
         fprintf(out, "error chown %s: %s\n", job->dir, strerror(errno));
         _exit(0);

@@ -93,7 +93,7 @@ static int check_dependencies(const struct lab *lab, char *why, size_t len)
     char lab_h_real[PATH_MAX], word[PATH_MAX * 2];
     snprintf(dfile, sizeof dfile, "%s/lab.d", lab->build_dir);
     snprintf(own, sizeof own, "%s/lab.c", lab->build_dir);
-    snprintf(lab_h, sizeof lab_h, "%s/lab.h", lab->dir);
+    snprintf(lab_h, sizeof lab_h, "%s/lab.h", lab->build_dir);   /* the copy it was given */
     if (realpath(own, own_real) == NULL || realpath(lab_h, lab_h_real) == NULL) {
         snprintf(why, len, "grader: cannot resolve %s or %s", own, lab_h);
         return -1;
