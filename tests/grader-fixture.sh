@@ -65,15 +65,18 @@ ln -s "$here/../grader/runner" "$cw/grader/runner"
     # A class: the fixture student, an empty folder, and a student whose
     # toy(1) is fixed (+2 points).  Rows in name order, quoted where needed.
     class="$out-class"
-    rm -rf "$class" && mkdir -p "$class/alice" "$class/bob,jr" "$class/carol" "$class/=1+1"
+    rm -rf "$class" && mkdir -p "$class/alice" "$class/bob,jr" "$class/carol" "$class/=1+1" "$class/gradebook.csv"
     cp -r "$here/grader-fixture/submission/99-toy" "$class/alice/"
     cp -r "$here/grader-fixture/submission/99-toy" "$class/carol/"
     sed -i 's/case 1: return 1;/case 1: return 0;/' "$class/carol/99-toy/lab.c"
     "$grader" --courseware "$cw" --class "$class" --out "$class-out" || { echo "class grading exited $?"; exit 1; }
     # A folder named like a formula stays text in a spreadsheet ('=1+1).
     printf '%s\n' "student,98-missing,99-toy,total,status" "\"'=1+1\",0,0,0,ok" "alice,0,14,14,ok" \
-        '"bob,jr",0,0,0,ok' "carol,0,16,16,ok" | diff - "$class-out/gradebook.csv" ||
+        '"bob,jr",0,0,0,ok' "carol,0,16,16,ok" "gradebook.csv,0,0,0,ok" | diff - "$class-out/gradebook.csv" ||
         { echo "gradebook.csv differs from the expected one (above)"; exit 1; }
+    # Each student's results are the instructor's alone.
+    [ "$(stat -c %a "$class-out/students/alice")" = 700 ] ||
+        { echo "a student's results folder is mode $(stat -c %a "$class-out/students/alice"), not 700"; exit 1; }
     # A test works in its folder under a mount of its own (/tmp/test), so
     # its processes are found by their working folder's device and inode.
     dirs=$(find "$out" "$class-out" -type d -exec stat -c '%d:%i' {} + | sort -u)

@@ -5,8 +5,10 @@
    submission that wrecks its grader wrecks only its own row.  Output order
    is the sorted folder order whatever finishes first.
 
-   OUT/<student>/     that student's results.json, results.tsv, report.txt, logs
-   OUT/gradebook.csv  student, one column per lab, total, status
+   OUT/students/<student>/  that student's results.json, results.tsv, report.txt,
+                            logs (a folder of its own: no student, not even one
+                            named "gradebook.csv", lands beside the gradebook)
+   OUT/gradebook.csv        student, one column per lab, total, status
 
    $ build/bin/shmlab-grade --class submissions/ --out build/grade/class */
 #include <dirent.h>
@@ -42,7 +44,7 @@ static pid_t start_student(const struct options *opt, const char *self, const st
 {
     char sub[PATH_MAX * 2], out[PATH_MAX * 2], log[PATH_MAX * 2 + 16];
     snprintf(sub, sizeof sub, "%s/%s", opt->class_dir, s->name);
-    snprintf(out, sizeof out, "%s/%s", opt->out, s->name);
+    snprintf(out, sizeof out, "%s/students/%s", opt->out, s->name);
     snprintf(log, sizeof log, "%s/grader.log", out);
     if (fresh_dir(out) == -1)
         return -1;
@@ -78,7 +80,7 @@ static pid_t start_student(const struct options *opt, const char *self, const st
 static void read_scores(const struct options *opt, const struct lab *labs, int nlabs, struct student *s)
 {
     char path[PATH_MAX * 2], line[4096];
-    snprintf(path, sizeof path, "%s/%s/results.tsv", opt->out, s->name);
+    snprintf(path, sizeof path, "%s/students/%s/results.tsv", opt->out, s->name);
     FILE *f = fopen(path, "r");
     while (f && fgets(line, sizeof line, f) != NULL) {
         char lab[64];
@@ -122,9 +124,9 @@ static const char *status_text(const struct student *s, char *buf, size_t len)
     if (WIFEXITED(s->status) && WEXITSTATUS(s->status) == 0)
         return "ok";
     if (WIFEXITED(s->status))
-        snprintf(buf, len, "grader failed (exit %d): see %s/grader.log", WEXITSTATUS(s->status), s->name);
+        snprintf(buf, len, "grader failed (exit %d): see students/%s/grader.log", WEXITSTATUS(s->status), s->name);
     else
-        snprintf(buf, len, "grader killed by signal %d: see %s/grader.log", WTERMSIG(s->status), s->name);
+        snprintf(buf, len, "grader killed by signal %d: see students/%s/grader.log", WTERMSIG(s->status), s->name);
     return buf;
 }
 
@@ -165,7 +167,9 @@ int grade_class(const struct options *opt, const char *self, const struct lab *l
     if (n > MAX_STUDENTS)
         n = MAX_STUDENTS;
     struct student *students = calloc((size_t) (n ? n : 1), sizeof *students);
-    if (students == NULL || mkdir_p(opt->out) == -1) {
+    char folders[PATH_MAX + 16];
+    snprintf(folders, sizeof folders, "%s/students", opt->out);
+    if (students == NULL || mkdir_p(folders) == -1) {
         fprintf(stderr, "grader: cannot prepare %s: %s\n", opt->out, strerror(errno));
         return 2;
     }
@@ -235,7 +239,7 @@ int grade_class(const struct options *opt, const char *self, const struct lab *l
             const char *st = status_text(&students[i], buf, sizeof buf);
             printf("   %5d%s%s\n", students[i].total, strcmp(st, "ok") ? "   " : "", strcmp(st, "ok") ? st : "");
         }
-        printf("\ngradebook: %s/gradebook.csv; per student: %s/<student>/report.txt\n", opt->out, opt->out);
+        printf("\ngradebook: %s/gradebook.csv; per student: %s/students/<student>/report.txt\n", opt->out, opt->out);
     }
     free(students);
     return rc;
