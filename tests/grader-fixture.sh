@@ -22,6 +22,7 @@ mkdir -p "$cw/grader/hidden"
 cp -r "$here/grader-fixture/labs" "$cw/labs"
 cp -r "$here/grader-fixture/hidden/." "$cw/grader/hidden/"
 ln -s "$here/../grader/runner" "$cw/grader/runner"
+ln -s "$here/../grader/allowed-calls" "$cw/grader/allowed-calls"
 {
     "$grader" --courseware "$cw" --submission "$here/grader-fixture/submission" --out "$out" ||
         { echo "grader exited $?"; exit 1; }

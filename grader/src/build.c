@@ -385,7 +385,7 @@ int build_lab(const struct options *opt, struct lab *lab)
             snprintf(lab->build_error, sizeof lab->build_error, "lab.c does not preprocess (see %s)", log);
         return -1;
     }
-    if (check_preprocessed(lab, lab->build_error, sizeof lab->build_error) == -1)
+    if (!opt->no_static_checks && check_preprocessed(lab, lab->build_error, sizeof lab->build_error) == -1)
         return -1;
 
     /* The student's file first: its errors are the ones to report. */
@@ -395,5 +395,7 @@ int build_lab(const struct options *opt, struct lab *lab)
             snprintf(lab->build_error, sizeof lab->build_error, "lab.c does not compile (see %s)", log);
         return -1;
     }
+    if (!opt->no_static_checks && check_object(opt, lab, lab->build_error, sizeof lab->build_error) == -1)
+        return -1;
     return link_programs(opt, lab, log);
 }

@@ -64,6 +64,7 @@ struct options {
     bool strict;                /* exit 1 unless every test passed (make check) */
     bool quiet;                 /* no table on stdout */
     bool no_namespace;          /* behave as where namespaces are refused */
+    bool no_static_checks;      /* the attack corpus: the sandbox holds without them */
     int jobs;                   /* tests run at once */
     enum isolation iso;         /* probed once, before anything runs */
     double timeout_scale;       /* multiplies timeouts (valgrind is slower) */
@@ -120,6 +121,7 @@ void calibrate(struct options *opt, const char *self);
 /* source_check.c */
 int path_has_no_symlink(const char *root, const char *rel, char *why, size_t len);
 int check_preprocessed(const struct lab *lab, char *why, size_t len);  /* lab.d, lab.i */
+int check_object(const struct options *opt, const struct lab *lab, char *why, size_t len);  /* lab.o */
 
 /* util.c */
 int mkdir_p(const char *path);

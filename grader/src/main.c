@@ -25,7 +25,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: shmlab-grade [--courseware DIR] [--submission DIR | --class DIR] [--out DIR] [--lab N]\n"
             "                    [--public-only] [--sanitize] [--strict] [--jobs N]\n"
-            "                    [--timeout-scale F] [--slowdown NATIVE,VALGRIND] [--quiet] [--no-namespace]\n"
+            "                    [--timeout-scale F] [--slowdown NATIVE,VALGRIND] [--quiet] [--no-namespace] [--no-static-checks]\n"
             "       shmlab-grade --calibrate-workload\n");
     exit(2);
 }
@@ -46,6 +46,7 @@ static void parse_args(int argc, char *argv[], struct options *opt)
         else if (strcmp(a, "--strict") == 0) opt->strict = true;
         else if (strcmp(a, "--quiet") == 0) opt->quiet = true;
         else if (strcmp(a, "--no-namespace") == 0) opt->no_namespace = true;
+        else if (strcmp(a, "--no-static-checks") == 0) opt->no_static_checks = true;
         else if (v == NULL) usage();
         else if (strcmp(a, "--courseware") == 0) snprintf(opt->courseware, sizeof opt->courseware, "%s", v), i++;
         else if (strcmp(a, "--class") == 0) snprintf(opt->class_dir, sizeof opt->class_dir, "%s", v), i++;
