@@ -18,6 +18,16 @@
    (--error-exitcode): seen by the runner, whatever became of the report */
 #define LT_VALGRIND_ERRORS 99
 #define LT_ARENA_FD 4      /* in the lab process: the arena's memfd */
+/* valgrind's XML and log go to sockets the supervisor reads (it files each
+   message by its sender's pid, outside the test's folder).  They sit at the
+   top of a 1024-descriptor limit: inside the range valgrind keeps for
+   itself, where the program under it gets EBADF for every call, so no code
+   of the lab process can write into them, close them or reach them. */
+#define LT_NOFILE 1024
+#define LT_VG_XML_FD 1022
+#define LT_VG_LOG_FD 1023
+#define LT_STR_(x) #x
+#define LT_STR(x) LT_STR_(x)   /* "1022", for valgrind's command line */
 
 enum lt_kind {
     LT_CALL = 1,           /* test -> lab: call function fn with arg[] */

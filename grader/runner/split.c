@@ -559,12 +559,14 @@ int lt_start(char *const argv[], char *why, size_t len)
         return -1;
     }
     if (lab_pid == 0) {
-        /* Only the socket and the arena cross; the result fd (3 in the
-           runner) is replaced, every other descriptor closes on exec. */
+        /* Only the socket, the arena and valgrind's two sockets (passed
+           to us at LT_VG_XML_FD and LT_VG_LOG_FD) cross; the result fd (3
+           in the runner) is replaced, every other descriptor closes. */
         int s = fcntl(sv[1], F_DUPFD_CLOEXEC, 10), m = fcntl(mfd, F_DUPFD_CLOEXEC, 10);
         if (s == -1 || m == -1 || dup2(s, LT_CHAN_FD) == -1 || dup2(m, LT_ARENA_FD) == -1)
             _exit(126);
-        closefrom(LT_ARENA_FD + 1);
+        close_range(LT_ARENA_FD + 1, LT_VG_XML_FD - 1, 0);
+        close_range(LT_VG_LOG_FD + 1, ~0U, 0);
         execvp(argv[0], argv);
         dprintf(STDERR_FILENO, "runner: %s: %s\n", argv[0], strerror(errno));
         _exit(127);

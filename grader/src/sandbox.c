@@ -14,7 +14,10 @@
 
    The test's own result record comes through a pipe only the runner holds
    (the lab process never gets it); stdout/stderr go to log files that are
-   kept and never parsed. */
+   kept and never parsed.  Valgrind's XML and log come through two sockets
+   the lab process cannot touch (split-protocol.h): the supervisor files
+   each message by its sender's pid in OUT/LAB/valgrind/TEST/, a folder the
+   test never sees, so no lab process, forked or not, can hide a report. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +34,7 @@
 #include <sys/resource.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -39,6 +43,7 @@
 #include <unistd.h>
 
 #include "grader.h"
+#include "../runner/split-protocol.h"   /* LT_VG_*: where valgrind writes */
 
 #define RESULT_FD 3               /* where the runner writes its record */
 #define SANDBOX_UID_BASE 200000   /* as root, a test runs as this + supervisor pid */
@@ -57,7 +62,12 @@ struct job {
     char report[REPORT_MAX];
     size_t len;
     char dir[PATH_MAX];           /* the test's private folder and logs */
+    char vg_dir[PATH_MAX];        /* valgrind's reports: the supervisor's alone */
 };
+
+/* In the supervisor: valgrind's two sockets (read ends; write ends), -1
+   when the test runs without valgrind. */
+static int vg_read[2] = { -1, -1 }, vg_write[2] = { -1, -1 };
 
 const char *isolation_name(enum isolation iso)
 {
@@ -288,7 +298,7 @@ static bool run_native;
 /* Build the command: the runner natively (it links no student code), which
    starts the lab process given after "--": valgrind ./labproc (or the
    sanitizer build alone, or natively for the rerun of a timeout). */
-static void test_command(const struct job *job, const char **argv, char *runner)
+static void test_command(const struct job *job, const char **argv, char *runner, bool for_human)
 {
     int n = 0;
     /* Hard links in the test's own folder: the test, dropped to an
@@ -305,10 +315,11 @@ static void test_command(const struct job *job, const char **argv, char *runner)
         argv[n++] = "-q";
         argv[n++] = "--tool=memcheck";
         argv[n++] = "--xml=yes";
-        argv[n++] = "--xml-file=vg.%p.xml";
         /* valgrind's own messages apart from the test's stderr, so that
-           nothing the test prints can pass for them */
-        argv[n++] = "--log-file=valgrind.%p.log";
+           nothing the test prints can pass for them; both to the sockets
+           the supervisor reads (files, for a rerun by hand) */
+        argv[n++] = for_human ? "--xml-file=vg.%p.xml" : "--xml-fd=" LT_STR(LT_VG_XML_FD);
+        argv[n++] = for_human ? "--log-file=valgrind.%p.log" : "--log-fd=" LT_STR(LT_VG_LOG_FD);
         argv[n++] = "--leak-check=full";
         argv[n++] = "--show-leak-kinds=definite,indirect";
         argv[n++] = "--errors-for-leak-kinds=definite,indirect";
@@ -340,7 +351,7 @@ static void exec_test(const struct job *job, int result_w, uid_t uid)
     const char *argv[24];
     char runner[PATH_MAX];
     setpgid(0, 0);
-    test_command(job, argv, runner);
+    test_command(job, argv, runner, false);
 
     rlim_t cpu = (rlim_t) limit_seconds(job) + 5;
     set_limit(RLIMIT_CORE, 0);
@@ -359,8 +370,13 @@ static void exec_test(const struct job *job, int result_w, uid_t uid)
         dup2(result_w, RESULT_FD);
         close(result_w);
     }
-    for (int fd = RESULT_FD + 1; fd < 1024; fd++)
-        close(fd);
+    bool valgrind = vg_write[0] >= 0;
+    if (valgrind) {
+        set_limit(RLIMIT_NOFILE, LT_NOFILE);
+        if (dup2(vg_write[0], LT_VG_XML_FD) == -1 || dup2(vg_write[1], LT_VG_LOG_FD) == -1)
+            _exit(126);
+    }
+    close_range(RESULT_FD + 1, valgrind ? LT_VG_XML_FD - 1 : ~0U, 0);
     if (uid != 0) {
         set_limit(RLIMIT_NPROC, MAX_PROCESSES);
         if (setgroups(0, NULL) == -1 || setgid(uid) == -1 || setuid(uid) == -1) {
@@ -550,6 +566,69 @@ static void native_rerun(const struct job *job, uid_t uid, FILE *out)
     fprintf(out, "native %s %.3f %.300s\n", what, seconds, msg);
 }
 
+/* ---- valgrind's reports, filed by sender ------------------------------------ */
+
+#define VG_SENDERS 128            /* processes a test may have had (NPROC is lower) */
+
+static struct vg_file { pid_t pid; int fd; long bytes; } vg_files[2][VG_SENDERS];
+static int vg_dirfd = -1;
+
+/* Two SOCK_SEQPACKET pairs that pass the sender's credentials: one message
+   per write of valgrind's, with the pid that wrote it. */
+static int open_vg_sockets(const char *vg_dir)
+{
+    vg_dirfd = open(vg_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    for (int k = 0; k < 2; k++) {
+        int sv[2], on = 1;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1 ||
+            setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == -1)
+            return -1;
+        fcntl(sv[0], F_SETFL, O_NONBLOCK);
+        vg_read[k] = sv[0];
+        vg_write[k] = sv[1];
+    }
+    return vg_dirfd >= 0 ? 0 : -1;
+}
+
+/* Append every waiting message to vg.PID.xml / valgrind.PID.log, each
+   bounded like any file the grader reads. */
+static void file_vg_messages(void)
+{
+    static char buf[65536];
+    for (int k = 0; k < 2; k++) {
+        for (;;) {
+            char control[CMSG_SPACE(sizeof(struct ucred))];
+            struct iovec io = { buf, sizeof buf };
+            struct msghdr mh = { .msg_iov = &io, .msg_iovlen = 1,
+                                 .msg_control = control, .msg_controllen = sizeof control };
+            ssize_t n = vg_read[k] >= 0 ? recvmsg(vg_read[k], &mh, MSG_DONTWAIT) : -1;
+            if (n <= 0)
+                break;
+            pid_t pid = 0;
+            for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+                    struct ucred cred;
+                    memcpy(&cred, CMSG_DATA(c), sizeof cred);
+                    pid = cred.pid;
+                }
+            struct vg_file *f = NULL;
+            for (int i = 0; i < VG_SENDERS && f == NULL; i++)
+                if (vg_files[k][i].pid == pid || vg_files[k][i].pid == 0)
+                    f = &vg_files[k][i];
+            if (f == NULL || pid <= 0)
+                continue;
+            if (f->pid == 0) {
+                char name[64];
+                snprintf(name, sizeof name, k == 0 ? "vg.%ld.xml" : "valgrind.%ld.log", (long) pid);
+                f->pid = pid;
+                f->fd = openat(vg_dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+            }
+            if (f->fd >= 0 && f->bytes + n <= TEST_FILE_MAX && write(f->fd, buf, (size_t) n) == n)
+                f->bytes += n;
+        }
+    }
+}
+
 /* The supervisor's life: run the test, then write the report to out_fd. */
 static void supervise(const struct job *job, enum isolation iso, int out_fd)
 {
@@ -567,6 +646,11 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     int nbefore = iso == ISO_NONE ? list_ipc(before, MAX_IPC) : 0;
 
     int result[2];
+    /* Before the mounts hide the results folder from this process too. */
+    if (!job->opt->sanitize && open_vg_sockets(job->vg_dir) == -1) {
+        fprintf(out, "error cannot prepare %s for valgrind's reports: %s\n", job->vg_dir, strerror(errno));
+        _exit(0);
+    }
     if ((iso == ISO_NONE || private_mounts(job->opt, job->dir) == -1) && chdir(job->dir) == -1) {
         fprintf(out, "error cannot enter %s: %s\n", job->dir, strerror(errno));
         _exit(0);
@@ -589,6 +673,11 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
         fprintf(out, "error fork: %s\n", strerror(errno));
         _exit(0);
     }
+    for (int k = 0; k < 2; k++)
+        if (vg_write[k] >= 0) {
+            close(vg_write[k]);
+            vg_write[k] = -1;   /* the native rerun, if any, goes without */
+        }
     /* Told at once: if the test kills this supervisor, the grader can
        still kill the test's group. */
     fprintf(out, "child %ld\n", (long) child);
@@ -600,8 +689,9 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     int status = 0, timed_out = 0;
     double limit = limit_seconds(job);
     for (;;) {
-        struct pollfd p = { result[0], POLLIN, 0 };
-        poll(&p, 1, 50);
+        struct pollfd p[3] = { { result[0], POLLIN, 0 }, { vg_read[0], POLLIN, 0 }, { vg_read[1], POLLIN, 0 } };
+        poll(p, 3, 50);
+        file_vg_messages();
         ssize_t n;
         while (nrec < sizeof records - 1 &&
                (n = read(result[0], records + nrec, sizeof records - 1 - nrec)) > 0)
@@ -617,6 +707,7 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     }
     double seconds = since(&start);
     kill_and_reap(child);
+    file_vg_messages();
     ssize_t n;
     while (nrec < sizeof records - 1 &&
            (n = read(result[0], records + nrec, sizeof records - 1 - nrec)) > 0)
@@ -690,8 +781,9 @@ struct job *start_test(const struct options *opt, enum isolation iso,
     job->lab = lab;
     job->test = test;
     snprintf(job->dir, sizeof job->dir, "%s/%s/tests/%s", opt->out, lab->slug, test->name);
+    snprintf(job->vg_dir, sizeof job->vg_dir, "%s/%s/valgrind/%s", opt->out, lab->slug, test->name);
     int report[2];
-    if (fresh_dir(job->dir) == -1 || pipe2(report, O_CLOEXEC) == -1) {
+    if (fresh_dir(job->dir) == -1 || fresh_dir(job->vg_dir) == -1 || pipe2(report, O_CLOEXEC) == -1) {
         free(job);
         return NULL;
     }
@@ -709,7 +801,7 @@ struct job *start_test(const struct options *opt, enum isolation iso,
     }
     /* Keep the exact command beside the logs, for an instructor to rerun. */
     const char *argv[24];
-    test_command(job, argv, runner);
+    test_command(job, argv, runner, true);
     snprintf(path, sizeof path, "%s/command.txt", job->dir);
     FILE *f = fopen(path, "w");
     if (f != NULL) {
@@ -856,7 +948,7 @@ void finish_test(struct job *job)
     if (job->opt->sanitize)
         sanitizer_summary(job->dir, &vg);
     else
-        vg_read_dir(job->dir, &vg);
+        vg_read_dir(job->vg_dir, &vg);
 
     const char *where = vg.first[0] ? vg.first : "";
     int crash_signal = 0;
@@ -921,7 +1013,7 @@ void finish_test(struct job *job)
     } else if (strcmp(record, "pass") != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         t->outcome = OUT_FAIL;
         char said[300];
-        if (valgrind_said(job->dir, said, sizeof said))
+        if (valgrind_said(job->vg_dir, said, sizeof said))
             snprintf(t->reason, sizeof t->reason, "the test process exited with status %d "
                      "before the test finished; valgrind said: %s",
                      WIFEXITED(status) ? WEXITSTATUS(status) : -1, said);
