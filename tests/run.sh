@@ -193,6 +193,14 @@ for dir in grader/corpus/*/; do
     if [ -s "$OUT/corpus-$name/results.json" ]; then ok "corpus $name: results.json written"; else fail "corpus $name: results.json written"; fi
 done
 
+# -- an unprivileged instructor, a class with an attacker in it ------------
+log=$(sh tests/unprivileged.sh "$GRADER" 2>&1); rc=$?
+case $rc in
+    0) ok "unprivileged instructor: the attack reads, writes and kills nothing (tests/unprivileged.sh)" ;;
+    77) echo "skip    unprivileged instructor: $log" ;;
+    *) fail "unprivileged instructor: the attack reads, writes and kills nothing (tests/unprivileged.sh)" "$log" ;;
+esac
+
 # -- the claims: what the handouts say, checked on this kernel -------------
 for src in tests/claims/*.c; do
     [ -f "$src" ] || continue

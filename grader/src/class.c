@@ -59,7 +59,7 @@ static pid_t start_student(const struct options *opt, const char *self, const st
     char scale[32], slowdown[64];
     snprintf(scale, sizeof scale, "%g", opt->timeout_scale);
     snprintf(slowdown, sizeof slowdown, "%.3f,%.3f", opt->slowdown_native, opt->slowdown_valgrind);
-    const char *argv[20] = { self, "--courseware", opt->courseware, "--submission", sub,
+    const char *argv[24] = { self, "--courseware", opt->courseware, "--submission", sub,
                              "--out", out, "--jobs", "1", "--timeout-scale", scale,
                              "--slowdown", slowdown };
     int n = 13;
@@ -71,6 +71,11 @@ static pid_t start_student(const struct options *opt, const char *self, const st
         argv[n++] = "--public-only";
     if (opt->sanitize)
         argv[n++] = "--sanitize";
+    /* Every option that changes how a test runs reaches each student's grader. */
+    if (opt->no_namespace)
+        argv[n++] = "--no-namespace";
+    if (opt->no_static_checks)
+        argv[n++] = "--no-static-checks";
     argv[n] = NULL;
     execv(self, (char *const *) argv);
     _exit(2);
