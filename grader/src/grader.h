@@ -67,6 +67,7 @@ struct options {
     bool no_static_checks;      /* the attack corpus: the sandbox holds without them */
     int jobs;                   /* tests run at once */
     enum isolation iso;         /* probed once, before anything runs */
+    const char *cgroup;         /* "cgroup v1"/"cgroup v2" when tests are capped, else NULL */
     double timeout_scale;       /* multiplies timeouts (valgrind is slower) */
     double slowdown_native;     /* this machine now vs the reference (calibrate.c) */
     double slowdown_valgrind;   /* the same under memcheck; <= 0: not measured yet */
@@ -117,6 +118,22 @@ int grade_class(const struct options *opt, const char *self, const struct lab *l
 int calibrate_workload(void);
 double available_cpus(void);
 void calibrate(struct options *opt, const char *self);
+
+/* cgroup.c: a cap for a test's whole tree (as root, where the kernel has one) */
+#define TEST_MEMORY_MAX (2UL << 30)     /* bytes, all of a test's processes together */
+#define TEST_PROCESSES_MAX 256
+#define CGROUP_DIRS 2                    /* v1: memory and pids; v2: one */
+struct test_cgroup {
+    int n;
+    bool v2;
+    char dir[CGROUP_DIRS][PATH_MAX];
+    int procs[CGROUP_DIRS];              /* cgroup.procs, open for the test to join */
+};
+int cgroup_create(struct test_cgroup *cg, const char *name, unsigned long memory, int processes);
+int cgroup_join(const struct test_cgroup *cg);
+bool cgroup_oom(const struct test_cgroup *cg);
+void cgroup_remove(struct test_cgroup *cg);
+const char *cgroup_probe(void);
 
 /* source_check.c */
 int path_has_no_symlink(const char *root, const char *rel, char *why, size_t len);

@@ -257,6 +257,7 @@ int main(int argc, char *argv[])
     /* The probe forks; it must happen before anything else is running. */
     enum isolation iso = opt.no_namespace ? ISO_NONE : probe_isolation();
     opt.iso = iso;
+    opt.cgroup = opt.no_namespace ? NULL : cgroup_probe();
     if (iso == ISO_NONE)
         opt.jobs = 1;  /* snapshots cannot tell parallel tests' objects apart */
     /* The results are the instructor's alone (in a class, each student's

@@ -43,9 +43,11 @@ void report_table(FILE *out, const struct options *opt, const struct lab *labs, 
     int total = 0, total_max = 0;
 
     fprintf(out, "\n%sshmlab grade%s  %s\n", bold, off, opt->submission);
-    fprintf(out, "%s%s, %s; logs in %s%s\n", dim,
+    fprintf(out, "%s%s, %s; %s; logs in %s%s\n", dim,
            opt->sanitize ? "ASan+UBSan build" : "valgrind memcheck",
-           isolation_name(iso), opt->out, off);
+           isolation_name(iso), opt->cgroup ? (strcmp(opt->cgroup, "cgroup v1") == 0 ? "2 GiB and 256 processes per test"
+           " (cgroup v1)" : "2 GiB and 256 processes per test (cgroup v2)") : "memory capped per process"
+           " (no cgroup here)", opt->out, off);
     fprintf(out, "%smachine: %.1f CPU, %d test%s at once, %.2fx slower than the reference"
             " (time limits and patience scaled by it)%s\n", dim, available_cpus(), opt->jobs,
             opt->jobs == 1 ? "" : "s",

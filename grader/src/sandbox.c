@@ -47,7 +47,6 @@
 
 #define RESULT_FD 3               /* where the runner writes its record */
 #define SANDBOX_UID_BASE 200000   /* as root, a test runs as this + supervisor pid */
-#define MAX_PROCESSES 256         /* per test (its uid is its own): no fork bomb */
 #define MAX_ADDRESS_SPACE (2UL << 30)  /* valgrind included: no memory hog */
 #define VALGRIND_STARTUP_S 3.0    /* added to every limit under valgrind */
 #define MAX_IPC 64                /* objects remembered per snapshot */
@@ -68,6 +67,9 @@ struct job {
 /* In the supervisor: valgrind's two sockets (read ends; write ends), -1
    when the test runs without valgrind. */
 static int vg_read[2] = { -1, -1 }, vg_write[2] = { -1, -1 };
+
+/* In the supervisor: the test's cgroup (n == 0 without one). */
+static struct test_cgroup test_cg;
 
 const char *isolation_name(enum isolation iso)
 {
@@ -378,7 +380,7 @@ static void exec_test(const struct job *job, int result_w, uid_t uid)
     }
     close_range(RESULT_FD + 1, valgrind ? LT_VG_XML_FD - 1 : ~0U, 0);
     if (uid != 0) {
-        set_limit(RLIMIT_NPROC, MAX_PROCESSES);
+        set_limit(RLIMIT_NPROC, TEST_PROCESSES_MAX);    /* its uid is its own */
         if (setgroups(0, NULL) == -1 || setgid(uid) == -1 || setuid(uid) == -1) {
             dprintf(STDERR_FILENO, "grader: cannot drop to uid %ld: %s\n", (long) uid, strerror(errno));
             _exit(126);
@@ -492,6 +494,10 @@ static pid_t spawn_test(const struct job *job, uid_t uid, FILE *out, int result[
     if (child == 0) {
         fclose(out);
         close(result[0]);
+        if (cgroup_join(&test_cg) == -1) {
+            dprintf(STDERR_FILENO, "grader: cannot join the test's cgroup: %s\n", strerror(errno));
+            _exit(126);
+        }
         if (own_pid_namespace)
             own_proc();
         exec_test(job, result[1], uid);
@@ -666,6 +672,14 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
         fprintf(out, "error chown %s: %s\n", job->dir, strerror(errno));
         _exit(0);
     }
+    if (job->opt->cgroup) {
+        char name[64];
+        snprintf(name, sizeof name, "shmlab-test-%ld", (long) getpid());
+        if (cgroup_create(&test_cg, name, TEST_MEMORY_MAX, TEST_PROCESSES_MAX) == -1) {
+            fprintf(out, "error cannot make the test's %s: %s\n", job->opt->cgroup, strerror(errno));
+            _exit(0);
+        }
+    }
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     pid_t child = spawn_test(job, uid, out, result, iso != ISO_NONE);
@@ -716,7 +730,9 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
 
     if (timed_out && !job->opt->sanitize && iso != ISO_NONE)
         native_rerun(job, uid, out);
-    fprintf(out, "status %d\ntimeout %d\nseconds %.3f\n", status, timed_out, seconds);
+    fprintf(out, "status %d\ntimeout %d\nseconds %.3f\noom %d\n", status, timed_out, seconds,
+            cgroup_oom(&test_cg));
+    cgroup_remove(&test_cg);
     /* Only the test process's own record counts, not a forked child's. */
     for (char *line = strtok(records, "\n"); line; line = strtok(NULL, "\n")) {
         char *rest;
@@ -918,7 +934,7 @@ static bool valgrind_said(const char *dir, char *out, size_t len)
 void finish_test(struct job *job)
 {
     struct test *t = job->test;
-    int status = 0, timed_out = 0, ipc = 0, got_status = 0;
+    int status = 0, timed_out = 0, ipc = 0, got_status = 0, oom = 0;
     long child = 0;
     char record[1100] = "", ipc_text[1100] = "", error[600] = "";
     char native[16] = "", native_msg[400] = "";
@@ -931,6 +947,7 @@ void finish_test(struct job *job)
         if (sscanf(line, "status %d", &status) == 1)
             got_status = 1;
         sscanf(line, "timeout %d", &timed_out);
+        sscanf(line, "oom %d", &oom);
         sscanf(line, "child %ld", &child);
         sscanf(line, "seconds %lf", &t->seconds);
         if (strncmp(line, "record ", 7) == 0)
@@ -986,6 +1003,12 @@ void finish_test(struct job *job)
         else
             snprintf(t->reason, sizeof t->reason, "timeout: still running after %.0f s, killed "
                      "(an endless loop, or waiting on a lock nobody will free?)", t->seconds);
+    } else if (oom && strcmp(record, "pass") != 0) {
+        /* The kernel killed one of the test's processes (its choice, maybe
+           not the one that grew): the cap, not the process, is the news. */
+        t->outcome = OUT_FAIL;
+        snprintf(t->reason, sizeof t->reason, "out of memory: the test's processes together used more"
+                 " than the %lu MiB a test may, and the kernel killed one of them", TEST_MEMORY_MAX >> 20);
     } else if (WIFSIGNALED(status) || crash_signal > 0) {
         /* The test process itself, or (split labs) the lab process as the
            runner saw it die. */

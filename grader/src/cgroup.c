@@ -1,0 +1,164 @@
+/* cgroup.c — one cap on memory and processes for a test's whole tree.
+
+   Rlimits cap each process (address space, CPU time); a test that forks
+   six children of 1.5 GiB each still takes 9 GiB.  As root, where the
+   kernel has the memory and pids controllers, each test gets a cgroup of
+   its own below the grader's (so a container's limits still hold): cgroup
+   v2 (memory.max, pids.max, where the grader's cgroup delegates them) or
+   v1 (the memory and pids hierarchies).  The test's first process joins it
+   before exec (writing "0", itself, to cgroup.procs), so every descendant
+   is counted; when the kernel's OOM killer had to act inside it, the test
+   is told so.  Where no cgroup can be made, the PID namespace and the
+   rlimits remain (see sandbox.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "grader.h"
+
+/* The grader's own cgroup in a hierarchy: the path after "ID:CONTROLLERS:"
+   in /proc/self/cgroup, for controller (or "" for v2's "0::" line). */
+static int own_path(const char *controller, char *path, size_t len)
+{
+    FILE *f = fopen("/proc/self/cgroup", "r");
+    char line[PATH_MAX + 64];
+    int found = -1;
+    while (f && found == -1 && fgets(line, sizeof line, f) != NULL) {
+        line[strcspn(line, "\n")] = '\0';
+        char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+        if (b == NULL)
+            continue;
+        *b = '\0';
+        bool v2 = controller[0] == '\0' && a[1] == '\0' && strncmp(line, "0", 1) == 0;
+        bool v1 = controller[0] != '\0' && strcmp(a + 1, controller) == 0;
+        if (v1 || v2) {
+            snprintf(path, len, "%s", strcmp(b + 1, "/") == 0 ? "" : b + 1);
+            found = 0;
+        }
+    }
+    if (f)
+        fclose(f);
+    return found;
+}
+
+static int write_value(const char *dir, const char *file, const char *value)
+{
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    ssize_t n = fd == -1 ? -1 : write(fd, value, strlen(value));
+    if (fd != -1)
+        close(fd);
+    return n == (ssize_t) strlen(value) ? 0 : -1;
+}
+
+/* mkdir base/own/name, set the limits, open its cgroup.procs. */
+static int add_dir(struct test_cgroup *cg, const char *base, const char *controller, const char *name,
+                   const char *const limits[][2])
+{
+    char own[PATH_MAX];
+    if (cg->n >= CGROUP_DIRS || own_path(controller, own, sizeof own) == -1)
+        return -1;
+    char *dir = cg->dir[cg->n];
+    snprintf(dir, PATH_MAX, "%s%s/%s", base, own, name);
+    if (mkdir(dir, 0755) == -1)
+        return -1;
+    for (int i = 0; limits[i][0] != NULL; i++)
+        if (write_value(dir, limits[i][0], limits[i][1]) == -1) {
+            rmdir(dir);
+            return -1;
+        }
+    char procs[PATH_MAX + 16];
+    snprintf(procs, sizeof procs, "%s/cgroup.procs", dir);
+    cg->procs[cg->n] = open(procs, O_WRONLY | O_CLOEXEC);
+    if (cg->procs[cg->n] == -1) {
+        rmdir(dir);
+        return -1;
+    }
+    cg->n++;
+    return 0;
+}
+
+int cgroup_create(struct test_cgroup *cg, const char *name, unsigned long memory, int processes)
+{
+    memset(cg, 0, sizeof *cg);
+    char mem[32], pids[32];
+    snprintf(mem, sizeof mem, "%lu", memory);
+    snprintf(pids, sizeof pids, "%d", processes);
+    if (geteuid() != 0)
+        return -1;
+    struct stat st;
+    if (stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0) {
+        const char *const limits[][2] = { { "memory.max", mem }, { "memory.swap.max", "0" },
+                                          { "pids.max", pids }, { NULL, NULL } };
+        const char *const no_swap_limits[][2] = { { "memory.max", mem }, { "pids.max", pids }, { NULL, NULL } };
+        if (add_dir(cg, "/sys/fs/cgroup", "", name, limits) == 0 ||
+            add_dir(cg, "/sys/fs/cgroup", "", name, no_swap_limits) == 0) {
+            cg->v2 = true;
+            return 0;
+        }
+        return -1;
+    }
+    const char *const mem_limits[][2] = { { "memory.limit_in_bytes", mem }, { NULL, NULL } };
+    const char *const pid_limits[][2] = { { "pids.max", pids }, { NULL, NULL } };
+    if (add_dir(cg, "/sys/fs/cgroup/memory", "memory", name, mem_limits) == -1 ||
+        add_dir(cg, "/sys/fs/cgroup/pids", "pids", name, pid_limits) == -1) {
+        cgroup_remove(cg);
+        return -1;
+    }
+    return 0;
+}
+
+/* In the test's first process, before exec: join (every descendant follows). */
+int cgroup_join(const struct test_cgroup *cg)
+{
+    for (int i = 0; i < cg->n; i++)
+        if (write(cg->procs[i], "0", 1) != 1)
+            return -1;
+    return 0;
+}
+
+/* Did the kernel's OOM killer act inside the cgroup? */
+bool cgroup_oom(const struct test_cgroup *cg)
+{
+    if (cg->n == 0)
+        return false;
+    char path[PATH_MAX + 32], line[128];
+    snprintf(path, sizeof path, "%s/%s", cg->dir[0], cg->v2 ? "memory.events" : "memory.oom_control");
+    FILE *f = fopen(path, "r");
+    long kills = 0;
+    while (f && fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "oom_kill %ld", &kills) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kills > 0;
+}
+
+/* After the test's processes are all reaped. */
+void cgroup_remove(struct test_cgroup *cg)
+{
+    for (int i = 0; i < cg->n; i++) {
+        close(cg->procs[i]);
+        for (int tries = 0; rmdir(cg->dir[i]) == -1 && errno == EBUSY && tries < 50; tries++)
+            usleep(10000);      /* the last process is still leaving */
+    }
+    cg->n = 0;
+}
+
+/* Can tests be capped here?  Made once and removed, for the report. */
+const char *cgroup_probe(void)
+{
+    struct test_cgroup cg;
+    char name[64];
+    snprintf(name, sizeof name, "shmlab-probe-%ld", (long) getpid());
+    if (cgroup_create(&cg, name, TEST_MEMORY_MAX, TEST_PROCESSES_MAX) == -1)
+        return NULL;
+    bool v2 = cg.v2;
+    cgroup_remove(&cg);
+    return v2 ? "cgroup v2" : "cgroup v1";
+}
