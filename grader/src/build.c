@@ -173,7 +173,8 @@ static int copy_source(const char *from, const char *to, char *why, size_t whyle
 {
     struct stat st;
     if (lstat(from, &st) == -1) {
-        snprintf(why, whylen, "no lab.c: %s: %s", from, strerror(errno));
+        const char *base = strrchr(from, '/');
+        snprintf(why, whylen, "no %s: %s: %s", base ? base + 1 : from, from, strerror(errno));
         return -1;
     }
     if (!S_ISREG(st.st_mode) || st.st_size > MAX_SOURCE_BYTES) {

@@ -39,13 +39,20 @@ static int is_student(const struct dirent *e)
     return e->d_name[0] != '.' && e->d_type == DT_DIR;
 }
 
+/* OUT/students/<student>[/file]: every student's results live there. */
+static void student_path(const struct options *opt, const struct student *s, const char *file,
+                         char *path, size_t len)
+{
+    snprintf(path, len, "%s/students/%s%s%s", opt->out, s->name, file[0] ? "/" : "", file);
+}
+
 /* Start the child grader for one student; its output goes to grader.log. */
 static pid_t start_student(const struct options *opt, const char *self, const struct student *s)
 {
     char sub[PATH_MAX * 2], out[PATH_MAX * 2], log[PATH_MAX * 2 + 16];
     snprintf(sub, sizeof sub, "%s/%s", opt->class_dir, s->name);
-    snprintf(out, sizeof out, "%s/students/%s", opt->out, s->name);
-    snprintf(log, sizeof log, "%s/grader.log", out);
+    student_path(opt, s, "", out, sizeof out);
+    student_path(opt, s, "grader.log", log, sizeof log);
     if (fresh_dir(out) == -1)
         return -1;
     pid_t pid = fork();
@@ -85,7 +92,7 @@ static pid_t start_student(const struct options *opt, const char *self, const st
 static void read_scores(const struct options *opt, const struct lab *labs, int nlabs, struct student *s)
 {
     char path[PATH_MAX * 2], line[4096];
-    snprintf(path, sizeof path, "%s/students/%s/results.tsv", opt->out, s->name);
+    student_path(opt, s, "results.tsv", path, sizeof path);
     FILE *f = fopen(path, "r");
     while (f && fgets(line, sizeof line, f) != NULL) {
         char lab[64];

@@ -91,7 +91,7 @@ int sandbox_enter_folder(const struct options *opt, const char *dir);
 uid_t sandbox_uid(void);
 const char *isolation_name(enum isolation iso);
 struct job;
-struct job *start_test(const struct options *opt, enum isolation iso,
+struct job *start_test(const struct options *opt,
                        struct lab *lab, struct test *test);
 int job_fd(const struct job *job);       /* readable when the job has news */
 bool job_poll(struct job *job);          /* read news; true when finished */
@@ -106,7 +106,7 @@ void vg_read_dir(const char *dir, struct vg_summary *sum);
 
 /* report.c */
 void report_table(FILE *out, const struct options *opt, const struct lab *labs, int nlabs,
-                  enum isolation iso, bool color);
+                  bool color);
 int write_results(const struct options *opt, const struct lab *labs, int nlabs,
                   bool finished, const char *note);
 const char *outcome_name(enum outcome o);

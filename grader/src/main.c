@@ -141,7 +141,7 @@ struct slot { struct job *job; int lab; };
 
 /* Run every test of every built lab, opt->jobs at a time; results are
    rewritten each time a lab completes. */
-static void run_tests(const struct options *opt, int nlabs, enum isolation iso)
+static void run_tests(const struct options *opt, int nlabs)
 {
     int pending[MAX_LABS];
     int total = 0, done = 0, next_lab = 0, next_test = 0, running = 0;
@@ -166,7 +166,7 @@ static void run_tests(const struct options *opt, int nlabs, enum isolation iso)
             if (next_lab == nlabs)
                 break;
             struct test *t = &all_labs[next_lab].tests[next_test++];
-            slots[i].job = start_test(opt, iso, &all_labs[next_lab], t);
+            slots[i].job = start_test(opt, &all_labs[next_lab], t);
             slots[i].lab = next_lab;
             if (slots[i].job == NULL) {
                 t->outcome = OUT_ERROR;
@@ -281,7 +281,7 @@ int main(int argc, char *argv[])
             }
         }
     }
-    run_tests(&opt, nlabs, iso);
+    run_tests(&opt, nlabs);
 
     bool all_passed = true;
     for (int l = 0; l < nlabs; l++)
@@ -291,10 +291,10 @@ int main(int argc, char *argv[])
     char path[PATH_MAX + 16];
     snprintf(path, sizeof path, "%s/report.txt", opt.out);
     FILE *report = fopen(path, "w");
-    if (report == NULL || (report_table(report, &opt, all_labs, nlabs, iso, false), fclose(report)) != 0)
+    if (report == NULL || (report_table(report, &opt, all_labs, nlabs, false), fclose(report)) != 0)
         rc = -1;
     if (!opt.quiet)
-        report_table(stdout, &opt, all_labs, nlabs, iso, isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
+        report_table(stdout, &opt, all_labs, nlabs, isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
     if (rc == -1) {
         fprintf(stderr, "grader: cannot write results in %s\n", opt.out);
         return 2;

@@ -35,7 +35,7 @@ static void lab_totals(const struct lab *lab, int *score, int *max)
 }
 
 void report_table(FILE *out, const struct options *opt, const struct lab *labs, int nlabs,
-                  enum isolation iso, bool color)
+                  bool color)
 {
     const char *green = color ? "\033[32m" : "", *red = color ? "\033[31m" : "";
     const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "";
@@ -45,7 +45,7 @@ void report_table(FILE *out, const struct options *opt, const struct lab *labs, 
     fprintf(out, "\n%sshmlab grade%s  %s\n", bold, off, opt->submission);
     fprintf(out, "%s%s, %s; %s; logs in %s%s\n", dim,
            opt->sanitize ? "ASan+UBSan build" : "valgrind memcheck",
-           isolation_name(iso), opt->cgroup ? (strcmp(opt->cgroup, "cgroup v1") == 0 ? "2 GiB and 256 processes per test"
+           isolation_name(opt->iso), opt->cgroup ? (strcmp(opt->cgroup, "cgroup v1") == 0 ? "2 GiB and 256 processes per test"
            " (cgroup v1)" : "2 GiB and 256 processes per test (cgroup v2)") : "memory capped per process"
            " (no cgroup here)", opt->out, off);
     fprintf(out, "%smachine: %.1f CPU, %d test%s at once, %.2fx slower than the reference"

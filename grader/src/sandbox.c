@@ -787,7 +787,7 @@ static void shell_quote(FILE *f, const char *word)
     fputc('\'', f);
 }
 
-struct job *start_test(const struct options *opt, enum isolation iso,
+struct job *start_test(const struct options *opt,
                        struct lab *lab, struct test *test)
 {
     struct job *job = calloc(1, sizeof *job);
@@ -841,7 +841,7 @@ struct job *start_test(const struct options *opt, enum isolation iso,
     }
     if (job->supervisor == 0) {
         close(report[0]);
-        supervise(job, iso, report[1]);
+        supervise(job, opt->iso, report[1]);
     }
     close(report[1]);
     job->fd = report[0];
