@@ -87,6 +87,12 @@ if grade starters --submission labs; then
     done
 fi
 
+# -- junit.xml and results.tap, read by real parsers --------------------------
+for run in solutions starters; do
+    expect "junit.xml and results.tap say what results.tsv says ($run; tests/exports-check.sh)" \
+        sh tests/exports-check.sh "$OUT/$run"
+done
+
 # -- make check's contract: non-zero exit when a test fails ----------------
 for slug in $labs; do
     if "$GRADER" --quiet --public-only --strict --lab "$slug" --out "$OUT/strict-starter" >/dev/null 2>&1; then
@@ -163,6 +169,8 @@ done
 # -- the grader's own fixture: one test per outcome it must tell apart ------
 sh tests/grader-fixture.sh "$GRADER" "$OUT/fixture" && ok "grader tells every outcome apart (tests/grader-fixture)" ||
     fail "grader tells every outcome apart (tests/grader-fixture)" "$(cat "$OUT/fixture.log" 2>/dev/null | tail -n 20)"
+expect "junit.xml and results.tap say what results.tsv says (the fixture: every outcome)" \
+    sh tests/exports-check.sh "$OUT/fixture"
 
 # -- the adversarial corpus: each graded to its exact expected outcome ------
 for dir in grader/corpus/*/; do

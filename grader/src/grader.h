@@ -135,6 +135,10 @@ bool cgroup_oom(const struct test_cgroup *cg);
 void cgroup_remove(struct test_cgroup *cg);
 const char *cgroup_probe(void);
 
+/* export.c: the same results as JUnit XML and TAP 13 */
+int write_junit(const char *path, const struct lab *labs, int nlabs);
+int write_tap(const char *path, const struct lab *labs, int nlabs);
+
 /* source_check.c */
 int path_has_no_symlink(const char *root, const char *rel, char *why, size_t len);
 int check_preprocessed(const struct lab *lab, char *why, size_t len);  /* lab.d, lab.i */

@@ -8,7 +8,8 @@
    report.txt    the table printed on stdout, without colour.
    results.tsv   one line per test, for scripts and the courseware's own
                  tests: lab, test, visibility, outcome, score, max, seconds,
-                 reason. */
+                 reason.
+   junit.xml, results.tap   the same for CI systems (export.c). */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -140,6 +141,12 @@ int write_results(const struct options *opt, const struct lab *labs, int nlabs,
     json_decref(root);
     snprintf(path, sizeof path, "%s/results.tsv", opt->out);
     if (write_tsv(path, labs, nlabs) == -1)
+        rc = -1;
+    snprintf(path, sizeof path, "%s/junit.xml", opt->out);
+    if (write_junit(path, labs, nlabs) == -1)
+        rc = -1;
+    snprintf(path, sizeof path, "%s/results.tap", opt->out);
+    if (write_tap(path, labs, nlabs) == -1)
         rc = -1;
     return rc;
 }
