@@ -1,7 +1,9 @@
 #!/bin/sh
-# exports-check.sh — a results folder's junit.xml and results.tap, read by
-# real parsers (libxml2's xmllint, Perl's TAP::Parser), say what its
-# results.tsv says: as many tests, the same ones failing, the same hidden.
+# exports-check.sh — a results folder's junit.xml, results.tap and
+# results.json, read by real parsers (libxml2's xmllint, Perl's TAP::Parser
+# and JSON::PP), say what its results.tsv says: as many tests, the same ones
+# failing, the same hidden.  The fixture's t_fail carries <&"'>, a control
+# byte and a byte that is not UTF-8 in its reason.
 #
 #   $ sh tests/exports-check.sh build/test/solutions
 set -u
@@ -35,4 +37,12 @@ tap=$(perl -MTAP::Parser -e '
         ($p->parse_errors ? "errors" : "clean"), $p->version;' "$dir/results.tap" 2>&1)
 [ "$tap" = "$want_tests $want_failed $want_hidden $want_tests clean 13" ] ||
     problems="$problems\nresults.tap: TAP::Parser says '$tap' (tests failed hidden yaml-blocks parse version), want '$want_tests $want_failed $want_hidden $want_tests clean 13'"
+# results.json (Gradescope's) must hold every test too, whatever bytes a reason carried.
+json=$(perl -MJSON::PP -e '
+    open my $fh, "<:raw", $ARGV[0] or die "cannot read $ARGV[0]: $!\n";
+    my $r = JSON::PP->new->utf8->decode(do { local $/; <$fh> });
+    my @t = @{ $r->{tests} };
+    printf "%d %d\n", scalar(@t), scalar(grep { $_->{status} ne "passed" } @t);' "$dir/results.json" 2>&1)
+[ "$json" = "$want_tests $want_failed" ] ||
+    problems="$problems\nresults.json: JSON::PP says '$json' (tests failed), want '$want_tests $want_failed'"
 [ -z "$problems" ] || { printf '%s%b\n' "$dir" "$problems"; exit 1; }

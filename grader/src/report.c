@@ -76,6 +76,30 @@ void report_table(FILE *out, const struct options *opt, const struct lab *labs, 
     fprintf(out, "\n%sTotal %d/%d%s\n", bold, total, total_max, off);
 }
 
+/* Bytes that are not UTF-8 become '?': jansson refuses invalid UTF-8, and
+   a test whose reason carried a student's raw bytes would drop out of
+   results.json. */
+static void utf8_clean(char *s)
+{
+    unsigned char *p = (unsigned char *) s;
+    while (*p) {
+        int len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 && *p >= 0xc2 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+                : (*p & 0xf8) == 0xf0 && *p <= 0xf4 ? 4 : 0;
+        for (int i = 1; i < len; i++)
+            if ((p[i] & 0xc0) != 0x80)
+                len = 0;
+        if (len == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0)))
+            len = 0;        /* overlong, or a UTF-16 surrogate */
+        if (len == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90)))
+            len = 0;
+        if (len == 0) {
+            *p++ = '?';
+            continue;
+        }
+        p += len;
+    }
+}
+
 static json_t *test_json(const struct lab *lab, const struct test *t)
 {
     char name[256], output[REASON_MAX + 64];
@@ -86,6 +110,7 @@ static json_t *test_json(const struct lab *lab, const struct test *t)
         snprintf(output, sizeof output, "pass");
     else
         snprintf(output, sizeof output, "%s: %s", outcome_name(t->outcome), t->reason);
+    utf8_clean(output);
     return json_pack("{s:s, s:i, s:i, s:s, s:s, s:s}", "name", name, "score", t->score,
                      "max_score", t->points, "status", t->outcome == OUT_PASS ? "passed" : "failed",
                      "output", output, "visibility", t->hidden ? "after_published" : "visible");
