@@ -574,9 +574,12 @@ static void native_rerun(const struct job *job, uid_t uid, FILE *out)
 
 /* ---- valgrind's reports, filed by sender ------------------------------------ */
 
-#define VG_SENDERS 128            /* processes a test may have had (NPROC is lower) */
+#define VG_OPEN 64                /* report files kept open at once (a cache) */
+#define VG_FILES_MAX 4096         /* reports per test: beyond, the test is unchecked */
 
-static struct vg_file { pid_t pid; int fd; long bytes; } vg_files[2][VG_SENDERS];
+static struct vg_file { pid_t pid; int fd; long bytes; } vg_files[2][VG_OPEN];
+static int vg_next[2], vg_count[2];
+static bool vg_overflow;          /* a report could not be kept */
 static int vg_dirfd = -1;
 
 /* Two SOCK_SEQPACKET pairs that pass the sender's credentials: one message
@@ -617,20 +620,35 @@ static void file_vg_messages(void)
                     memcpy(&cred, CMSG_DATA(c), sizeof cred);
                     pid = cred.pid;
                 }
-            struct vg_file *f = NULL;
-            for (int i = 0; i < VG_SENDERS && f == NULL; i++)
-                if (vg_files[k][i].pid == pid || vg_files[k][i].pid == 0)
-                    f = &vg_files[k][i];
-            if (f == NULL || pid <= 0)
+            if (pid <= 0)
                 continue;
-            if (f->pid == 0) {
+            struct vg_file *f = NULL;
+            for (int i = 0; i < VG_OPEN && f == NULL; i++)
+                if (vg_files[k][i].pid == pid)
+                    f = &vg_files[k][i];
+            if (f == NULL) {
+                /* A process not seen lately: the slot used longest ago is
+                   closed (its file stays) and this one's file opened, new or
+                   to append to; the folder starts empty for every test. */
+                f = &vg_files[k][vg_next[k]];
+                vg_next[k] = (vg_next[k] + 1) % VG_OPEN;
+                if (f->pid != 0 && f->fd >= 0)
+                    close(f->fd);
                 char name[64];
                 snprintf(name, sizeof name, k == 0 ? "vg.%ld.xml" : "valgrind.%ld.log", (long) pid);
                 f->pid = pid;
-                f->fd = openat(vg_dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+                f->fd = openat(vg_dirfd, name, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+                struct stat st;
+                f->bytes = f->fd >= 0 && fstat(f->fd, &st) == 0 ? (long) st.st_size : 0;
+                if (f->bytes == 0 && ++vg_count[k] > VG_FILES_MAX && k == 0) {
+                    close(f->fd);
+                    f->fd = -1;
+                }
             }
             if (f->fd >= 0 && f->bytes + n <= TEST_FILE_MAX && write(f->fd, buf, (size_t) n) == n)
                 f->bytes += n;
+            else if (k == 0)
+                vg_overflow = true;     /* an XML report lost: the test cannot count as checked */
         }
     }
 }
@@ -730,8 +748,8 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
 
     if (timed_out && !job->opt->sanitize && iso != ISO_NONE)
         native_rerun(job, uid, out);
-    fprintf(out, "status %d\ntimeout %d\nseconds %.3f\noom %d\n", status, timed_out, seconds,
-            cgroup_oom(&test_cg));
+    fprintf(out, "status %d\ntimeout %d\nseconds %.3f\noom %d\nvgoverflow %d\n", status, timed_out,
+            seconds, cgroup_oom(&test_cg), vg_overflow);
     cgroup_remove(&test_cg);
     /* Only the test process's own record counts, not a forked child's. */
     for (char *line = strtok(records, "\n"); line; line = strtok(NULL, "\n")) {
@@ -934,7 +952,7 @@ static bool valgrind_said(const char *dir, char *out, size_t len)
 void finish_test(struct job *job)
 {
     struct test *t = job->test;
-    int status = 0, timed_out = 0, ipc = 0, got_status = 0, oom = 0;
+    int status = 0, timed_out = 0, ipc = 0, got_status = 0, oom = 0, vg_lost = 0;
     long child = 0;
     char record[1100] = "", ipc_text[1100] = "", error[600] = "";
     char native[16] = "", native_msg[400] = "";
@@ -948,6 +966,7 @@ void finish_test(struct job *job)
             got_status = 1;
         sscanf(line, "timeout %d", &timed_out);
         sscanf(line, "oom %d", &oom);
+        sscanf(line, "vgoverflow %d", &vg_lost);
         sscanf(line, "child %ld", &child);
         sscanf(line, "seconds %lf", &t->seconds);
         if (strncmp(line, "record ", 7) == 0)
@@ -1026,6 +1045,11 @@ void finish_test(struct job *job)
         t->outcome = OUT_MEMORY_ERROR;
         snprintf(t->reason, sizeof t->reason, "memory error%s: %s",
                  vg.errors > 1 ? "s (first shown)" : "", where);
+    } else if (vg_lost) {
+        t->outcome = OUT_MEMORY_ERROR;
+        snprintf(t->reason, sizeof t->reason, "memory check incomplete: more than %d processes (or a"
+                 " report over %ld MiB) wrote valgrind reports, and the grader keeps no more, so the test"
+                 " cannot count as checked", VG_FILES_MAX, TEST_FILE_MAX >> 20);
     } else if (strcmp(record, "notest") == 0) {
         t->outcome = OUT_ERROR;
         snprintf(t->reason, sizeof t->reason, "grader: the runner has no test '%s' "
