@@ -221,12 +221,18 @@ int grade_class(const struct options *opt, const char *self, const struct lab *l
                 running--;
                 done++;
             }
-        if (progress)
-            fprintf(stderr, "\r  graded %d/%d submissions ", done, n);
+        if (progress && done > 0) {
+            /* ETA from the pace so far: submissions differ, so it settles as they go. */
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            double spent = (double) (now.tv_sec - start.tv_sec) + (double) (now.tv_nsec - start.tv_nsec) / 1e9;
+            long left = (long) (spent / done * (n - done) + 0.5);
+            fprintf(stderr, "\r  graded %d/%d submissions, about %ldm%02lds left ", done, n, left / 60, left % 60);
+        }
     }
     clock_gettime(CLOCK_MONOTONIC, &end);
     if (progress)
-        fprintf(stderr, "\r%40s\r", "");
+        fprintf(stderr, "\r%60s\r", "");
 
     int rc = write_gradebook(opt, labs, nlabs, students, n) == 0 ? 0 : 2;
     if (!opt->quiet) {
