@@ -23,11 +23,11 @@ static struct lab all_labs[MAX_LABS];
 /* The one command that lets an unprivileged user make user namespaces. */
 static const char *userns_fix(void)
 {
-    static const struct { const char *file, *fix; } knobs[] = {
-        { "/proc/sys/kernel/unprivileged_userns_clone", "sysctl -w kernel.unprivileged_userns_clone=1" },
-        { "/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
+    static const struct { const char *file; long blocking; const char *fix; } knobs[] = {
+        { "/proc/sys/kernel/unprivileged_userns_clone", 0, "sysctl -w kernel.unprivileged_userns_clone=1" },
+        { "/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 1,
           "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0" },
-        { "/proc/sys/user/max_user_namespaces", "sysctl -w user.max_user_namespaces=15000" },
+        { "/proc/sys/user/max_user_namespaces", 0, "sysctl -w user.max_user_namespaces=15000" },
     };
     for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++) {
         FILE *f = fopen(knobs[i].file, "r");
@@ -37,11 +37,10 @@ static const char *userns_fix(void)
                 v = -1;
             fclose(f);
         }
-        bool blocks = i == 1 ? v == 1 : v == 0;   /* apparmor's knob blocks when set */
-        if (blocks)
+        if (v == knobs[i].blocking)
             return knobs[i].fix;
     }
-    return "sysctl -w user.max_user_namespaces=15000";
+    return knobs[2].fix;                /* none of them says: the usual one */
 }
 
 static void usage(void)

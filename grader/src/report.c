@@ -44,11 +44,13 @@ void report_table(FILE *out, const struct options *opt, const struct lab *labs, 
     int total = 0, total_max = 0;
 
     fprintf(out, "\n%sshmlab grade%s  %s\n", bold, off, opt->submission);
+    char cap[96] = "memory capped per process (no cgroup here)";
+    if (opt->cgroup)
+        snprintf(cap, sizeof cap, "%lu GiB and %d processes per test (%s)", TEST_MEMORY_MAX >> 30,
+                 TEST_PROCESSES_MAX, opt->cgroup);
     fprintf(out, "%s%s, %s; %s; logs in %s%s\n", dim,
            opt->sanitize ? "ASan+UBSan build" : "valgrind memcheck",
-           isolation_name(opt->iso), opt->cgroup ? (strcmp(opt->cgroup, "cgroup v1") == 0 ? "2 GiB and 256 processes per test"
-           " (cgroup v1)" : "2 GiB and 256 processes per test (cgroup v2)") : "memory capped per process"
-           " (no cgroup here)", opt->out, off);
+           isolation_name(opt->iso), cap, opt->out, off);
     fprintf(out, "%smachine: %.1f CPU, %d test%s at once, %.2fx slower than the reference"
             " (time limits and patience scaled by it)%s\n", dim, available_cpus(), opt->jobs,
             opt->jobs == 1 ? "" : "s",

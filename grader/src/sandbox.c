@@ -627,9 +627,10 @@ static void file_vg_messages(void)
                 if (vg_files[k][i].pid == pid)
                     f = &vg_files[k][i];
             if (f == NULL) {
-                /* A process not seen lately: the slot used longest ago is
-                   closed (its file stays) and this one's file opened, new or
-                   to append to; the folder starts empty for every test. */
+                /* A process not among the open ones: the slot opened
+                   longest ago (round robin) is closed, its file staying,
+                   and this one's file opened, new or to append to; the
+                   folder starts empty for every test. */
                 f = &vg_files[k][vg_next[k]];
                 vg_next[k] = (vg_next[k] + 1) % VG_OPEN;
                 if (f->pid != 0 && f->fd >= 0)
