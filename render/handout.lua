@@ -80,9 +80,11 @@ local function read_points(path)
       elseif timeout then
         r.timeout = timeout
       else
-        local name, pts = body:match('^([^@%s]%S*)%s+([%d%.]+)$')
+        -- name, points and (optionally) the handout section it exercises
+        local name, pts, section = body:match('^([^@%s]%S*)%s+([%d%.]+)%s*(%S*)$')
         if name then
-          table.insert(r.tests, { name = name, points = tonumber(pts), group = group })
+          table.insert(r.tests, { name = name, points = tonumber(pts), group = group,
+                                  section = section ~= '' and section or nil })
         end
       end
     end
@@ -116,10 +118,13 @@ local function points_markdown(lab, text, level)
   end
   for _, t in ipairs(pub.tests) do
     sum = sum + t.points
+    -- the test's name links to the section it exercises (its hint)
+    local name = '`' .. t.name .. '`'
+    if t.section then name = '[' .. name .. '](#' .. t.section .. ')' end
     if grouped then
-      add(string.format('| `%s` | %s | %s |', t.name, t.group or '', fmt_num(t.points)))
+      add(string.format('| %s | %s | %s |', name, t.group or '', fmt_num(t.points)))
     else
-      add(string.format('| `%s` | %s |', t.name, fmt_num(t.points)))
+      add(string.format('| %s | %s |', name, fmt_num(t.points)))
     end
   end
   local total_row = string.format(text.public_total, #pub.tests)

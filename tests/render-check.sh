@@ -113,6 +113,15 @@ if [ -n "$handout" ]; then
         fi
         if [ -z "$leaked" ]; then ok "$handout names no hidden test"; else
             fail "$handout names no hidden test" "named:$leaked"; fi
+        # Each public test's name links to the section its hint names, and
+        # the page has that section.
+        dangling=""
+        for ts in $(awk '!/^[ \t]*(#|@|$)/ && NF >= 3 { print $1 "=" $3 }' "labs/$name/points"); do
+            sec=${ts#*=}
+            grep -q "href=\"#$sec\"" "$html" && grep -q "id=\"$sec\"" "$html" || dangling="$dangling $ts"
+        done
+        if [ -z "$dangling" ]; then ok "$handout links each public test to its section"; else
+            fail "$handout links each public test to its section" "missing:$dangling"; fi
     fi
 fi
 

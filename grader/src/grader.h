@@ -16,6 +16,8 @@
 #define MAX_LABS 32
 #define MAX_TESTS 64
 #define REASON_MAX 600
+#define HINT_MAX 300
+#define HINT_LANGS 2          /* handouts/en and handouts/zh-CN (labs.c) */
 
 enum outcome {
     OUT_NOT_RUN,      /* the lab did not build, so its tests never ran */
@@ -36,6 +38,9 @@ struct test {
     int score;
     char reason[REASON_MAX];  /* one line; empty on a pass */
     double seconds;           /* wall time of the test process */
+    /* Where the handout explains what the test exercises, one line per
+       handout language ("" where there is none): shown under a failure. */
+    char hint[HINT_LANGS][HINT_MAX];
 };
 
 struct lab {

@@ -7,7 +7,13 @@
    points file:   # comment
                   @title The i++ race across processes
                   @timeout 5          base seconds per test, natively
-                  test_name  10       one test per line: name, points */
+                  test_name  10  the-ring
+                                      one test per line: name, points, and
+                                      optionally the id of the handout
+                                      section it exercises (a heading ending
+                                      in {#the-ring} in handouts/en/NN-slug.md,
+                                      and in the zh-CN one where it exists):
+                                      the hint shown under a failure */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -32,9 +38,53 @@ static bool is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* The handout languages a hint is given in, and how each introduces it. */
+static const char *const hint_lang[HINT_LANGS] = { "en", "zh-CN" };
+static const char *const hint_word[HINT_LANGS] = { "hint", "提示" };
+
+/* Fill t->hint[] from the handouts' heading "... {#section}": -1 (message
+   printed) when a handout that exists has no such heading, the courseware's
+   bug.  The English handout must exist; the others are optional. */
+static int resolve_hint(const struct options *opt, const struct lab *lab, struct test *t,
+                        const char *section, const char *points, int lineno)
+{
+    char anchor[160];
+    snprintf(anchor, sizeof anchor, "{#%s}", section);
+    for (int l = 0; l < HINT_LANGS; l++) {
+        char rel[PATH_MAX], path[PATH_MAX * 2], line[1024];
+        snprintf(rel, sizeof rel, "handouts/%s/%s.md", hint_lang[l], lab->slug);
+        snprintf(path, sizeof path, "%s/%s", opt->courseware, rel);
+        FILE *f = fopen(path, "r");
+        if (f == NULL && l > 0)
+            continue;
+        bool found = false;
+        while (f && !found && fgets(line, sizeof line, f) != NULL) {
+            line[strcspn(line, "\r\n")] = '\0';
+            char *at = strstr(line, anchor);
+            if (line[0] != '#' || at == NULL || at[strlen(anchor)] != '\0')
+                continue;
+            while (at > line && at[-1] == ' ')
+                at--;
+            *at = '\0';
+            const char *title = line + strspn(line, "# ");
+            snprintf(t->hint[l], sizeof t->hint[l], "%s: %s#%s \"%s\"", hint_word[l], rel,
+                     section, title);
+            found = true;
+        }
+        if (f)
+            fclose(f);
+        if (!found) {
+            fprintf(stderr, "grader: %s:%d: test %s points to section %s, which %s has no heading for\n",
+                    points, lineno, t->name, section, rel);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Read one points file into lab; -1 (message printed) on a malformed file,
    which is the courseware's bug, not a student's. */
-static int read_points(struct lab *lab, const char *path, bool hidden)
+static int read_points(const struct options *opt, struct lab *lab, const char *path, bool hidden)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL) {
@@ -49,7 +99,7 @@ static int read_points(struct lab *lab, const char *path, bool hidden)
         p[strcspn(p, "#\r\n")] = '\0';
         if (*p == '\0')
             continue;
-        char name[128];
+        char name[128], section[128] = "";
         double num;
         if (strncmp(p, "@title", 6) == 0 && isspace((unsigned char) p[6])) {
             if (!hidden) {
@@ -59,7 +109,7 @@ static int read_points(struct lab *lab, const char *path, bool hidden)
         } else if (sscanf(p, "@timeout %lf", &num) == 1 && num > 0) {
             if (!hidden)
                 lab->timeout_s = num;
-        } else if (sscanf(p, "%127s %lf", name, &num) == 2 && name[0] != '@' &&
+        } else if (sscanf(p, "%127s %lf %127s", name, &num, section) >= 2 && name[0] != '@' &&
                    num >= 0 && num == (int) num && lab->ntests < MAX_TESTS) {
             for (int i = 0; i < lab->ntests; i++)
                 if (strcmp(lab->tests[i].name, name) == 0) {
@@ -71,8 +121,10 @@ static int read_points(struct lab *lab, const char *path, bool hidden)
             snprintf(t->name, sizeof t->name, "%s", name);
             t->points = (int) num;
             t->hidden = hidden;
+            if (section[0] && resolve_hint(opt, lab, t, section, path, lineno) == -1)
+                rc = -1;
         } else {
-            fprintf(stderr, "grader: %s:%d: expected 'test_name points', '@title TEXT' "
+            fprintf(stderr, "grader: %s:%d: expected 'test_name points [section]', '@title TEXT' "
                     "or '@timeout SECONDS'\n", path, lineno);
             rc = -1;
         }
@@ -112,7 +164,7 @@ int discover_labs(const struct options *opt, struct lab *labs, int max)
         if (!is_file(points))
             continue;
         n++;
-        if (read_points(lab, points, false) == -1)
+        if (read_points(opt, lab, points, false) == -1)
             rc = -1;
         if (opt->public_only)
             continue;
@@ -121,7 +173,7 @@ int discover_labs(const struct options *opt, struct lab *labs, int max)
         snprintf(points, sizeof points, "%s/points", lab->hidden_dir);
         if (!is_file(points))
             lab->hidden_dir[0] = '\0';
-        else if (read_points(lab, points, true) == -1)
+        else if (read_points(opt, lab, points, true) == -1)
             rc = -1;
     }
     closedir(d);
