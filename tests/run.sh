@@ -55,7 +55,25 @@ for slug in $labs; do
             awk '!/^[ \t]*(#|@|$)/ { s += $2 } END { print s + 0 }')
     if [ "$total" -eq 100 ]; then ok "$slug points add up to 100"; else fail "$slug points add up to 100" "they add up to $total"; fi
     if grep -q ENOSYS "solutions/$slug/lab.c"; then fail "$slug solution has no ENOSYS stub"; else ok "$slug solution has no ENOSYS stub"; fi
+    # Every test names the handout section it exercises: its hint.
+    bare=$(cat labs/$slug/points grader/hidden/$slug/points 2>/dev/null | sed 's/#.*//' |
+           awk '!/^[ \t]*(@|$)/ && NF < 3 { print $1 }')
+    if [ -z "$bare" ]; then ok "$slug: every test has a hint (a handout section)"
+    else fail "$slug: every test has a hint (a handout section)" "no section: $bare"; fi
 done
+
+# A hint naming a section no handout has is the courseware's bug: the grader
+# refuses to start and names the line.
+dangling=$OUT/dangling-hint
+mkdir -p "$dangling/labs" "$dangling/handouts"
+cp -r labs/01-pipe-vs-shm "$dangling/labs/" && cp -r handouts/en handouts/zh-CN "$dangling/handouts/"
+sed -i '0,/^[a-z_0-9]* *[0-9][0-9]* *[a-z]/s/^\([a-z_0-9]* *[0-9][0-9]*\) .*/\1 no-such-section/' \
+    "$dangling/labs/01-pipe-vs-shm/points"
+if "$GRADER" --quiet --public-only --courseware "$dangling" --out "$dangling/out" >"$dangling.log" 2>&1; then
+    fail "the grader refuses a hint whose section no handout has" "it graded: $(tail -n 3 "$dangling.log")"
+elif grep -q 'points:[0-9]*: test .* points to section no-such-section' "$dangling.log"; then
+    ok "the grader refuses a hint whose section no handout has"
+else fail "the grader refuses a hint whose section no handout has" "$(tail -n 3 "$dangling.log")"; fi
 
 # -- the reference solutions score full marks under valgrind ----------------
 if grade solutions --submission solutions; then
@@ -84,6 +102,12 @@ if grade starters --submission labs; then
         bad=$(tsv starters | awk -F'\t' -v l="$slug" '$1 == l && ($4 != "fail" || $5 != 0) { print $2 ": " $4 " " $5 " " $8 }')
         if [ -z "$bad" ]; then ok "$slug starter builds and every test fails cleanly with 0 points"
         else fail "$slug starter builds and every test fails cleanly with 0 points" "$bad"; fi
+        # ... and each failure shows its hint, in English and Chinese.
+        n=$(tsv starters | awk -F'\t' -v l="$slug" '$1 == l' | wc -l)
+        en=$(grep -c "^ *hint: handouts/en/$slug.md#[a-z0-9-]* \"" "$OUT/starters/report.txt")
+        zh=$(grep -c "^ *提示: handouts/zh-CN/$slug.md#[a-z0-9-]* \"" "$OUT/starters/report.txt")
+        if [ "$en" -eq "$n" ] && [ "$zh" -eq "$n" ]; then ok "$slug starter's report shows a hint under each failure"
+        else fail "$slug starter's report shows a hint under each failure" "$n tests, $en English hints, $zh Chinese"; fi
     done
 fi
 

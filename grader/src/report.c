@@ -1,7 +1,7 @@
 /* report.c — what the grader tells people: a table on stdout, and files.
 
    results.json  Gradescope's format (score, tests[] with name, score,
-                 max_score, status, output, visibility); hidden tests are
+                 max_score, status, output as Markdown, visibility); hidden tests are
                  "after_published".  Rewritten after every lab, and first of
                  all before anything runs, so a run that dies part-way still
                  leaves a score and a reason behind.
@@ -71,8 +71,12 @@ void report_table(FILE *out, const struct options *opt, const struct lab *labs, 
             bool ok = t->outcome == OUT_PASS;
             fprintf(out, "  %s%-12s%s %3d/%-3d %s%s\n", ok ? green : red, outcome_name(t->outcome), off,
                    t->score, t->points, t->name, t->hidden ? " (hidden)" : "");
-            if (!ok)
-                fprintf(out, "  %s             %s%s\n", dim, t->reason, off);
+            if (ok)
+                continue;
+            fprintf(out, "  %s             %s%s\n", dim, t->reason, off);
+            for (int h = 0; h < HINT_LANGS; h++)
+                if (t->hint[h][0])
+                    fprintf(out, "               %s\n", t->hint[h]);
         }
     }
     fprintf(out, "\n%sTotal %d/%d%s\n", bold, total, total_max, off);
@@ -102,20 +106,45 @@ static void utf8_clean(char *s)
     }
 }
 
+/* A failure as Markdown (Gradescope's "md" output format): the outcome in
+   bold, then the reason verbatim in a code fence one backtick longer than
+   any run of backticks in it (CommonMark: such a fence cannot be closed from
+   inside, so a reason can neither format itself nor break out), then the
+   hints.  The reason is a student's text; the hints are the courseware's. */
+static void markdown_output(char *out, size_t len, const char *outcome, const char *reason,
+                            const struct test *t)
+{
+    int longest = 0, run = 0;
+    for (const char *p = reason; *p; p++) {
+        run = *p == '`' ? run + 1 : 0;
+        if (run > longest)
+            longest = run;
+    }
+    char fence[REASON_MAX + 4];
+    int n = longest < 3 ? 3 : longest + 1;
+    memset(fence, '`', (size_t) n);
+    fence[n] = '\0';
+    int used = snprintf(out, len, "**%s**\n\n%s\n%s\n%s\n", outcome, fence, reason, fence);
+    for (int h = 0; h < HINT_LANGS && used >= 0 && (size_t) used < len; h++)
+        if (t->hint[h][0])
+            used += snprintf(out + used, len - (size_t) used, "\n%s\n", t->hint[h]);
+}
+
 static json_t *test_json(const struct lab *lab, const struct test *t)
 {
-    char name[256], output[REASON_MAX + 64];
+    char name[256], output[2 * REASON_MAX + HINT_LANGS * HINT_MAX + 64];
     snprintf(name, sizeof name, "%s: %s", lab->slug, t->name);
     if (lab->build_error[0])
-        snprintf(output, sizeof output, "not run: %s", lab->build_error);
+        markdown_output(output, sizeof output, "not run", lab->build_error, t);
     else if (t->outcome == OUT_PASS)
         snprintf(output, sizeof output, "pass");
     else
-        snprintf(output, sizeof output, "%s: %s", outcome_name(t->outcome), t->reason);
+        markdown_output(output, sizeof output, outcome_name(t->outcome), t->reason, t);
     utf8_clean(output);
-    return json_pack("{s:s, s:i, s:i, s:s, s:s, s:s}", "name", name, "score", t->score,
+    return json_pack("{s:s, s:i, s:i, s:s, s:s, s:s, s:s}", "name", name, "score", t->score,
                      "max_score", t->points, "status", t->outcome == OUT_PASS ? "passed" : "failed",
-                     "output", output, "visibility", t->hidden ? "after_published" : "visible");
+                     "output", output, "output_format", "md",
+                     "visibility", t->hidden ? "after_published" : "visible");
 }
 
 /* Write path through a temporary file and rename, so a reader never sees
@@ -159,7 +188,7 @@ int write_results(const struct options *opt, const struct lab *labs, int nlabs,
             json_array_append_new(tests, test_json(&labs[l], &labs[l].tests[i]));
             total += labs[l].tests[i].score;
         }
-    json_t *root = json_pack("{s:i, s:s, s:o}", "score", total, "output",
+    json_t *root = json_pack("{s:i, s:s, s:s, s:o}", "score", total, "output_format", "md", "output",
                              finished ? note : "grading did not finish: the scores so far are partial",
                              "tests", tests);
     char path[PATH_MAX + 16];

@@ -4,7 +4,7 @@
 #include "lab.h"
 
 START_TEST(t_pass) { ck_assert_int_eq(toy(0), 0); } END_TEST
-START_TEST(t_fail) { ck_assert_msg(toy(1) == 0, "toy(1): expected 0, got %d <&\"'> \x01\xff ]]>", toy(1)); } END_TEST
+START_TEST(t_fail) { ck_assert_msg(toy(1) == 0, "toy(1): expected 0, got %d <&\"'> \x01\xff ]]> ```` <b>x</b> [l](http://x) *e*", toy(1)); } END_TEST
 START_TEST(t_crash) { toy(2); } END_TEST
 START_TEST(t_memleak) { toy(3); } END_TEST
 START_TEST(t_ipcleak) { toy(4); } END_TEST
