@@ -45,10 +45,11 @@ for f in $files; do
     mkdir -p "$out/$lang"
     # GitHub's Markdown, as authors preview it (`\|` in a table's code is a
     # bar); east_asian_line_breaks: a line break between two Chinese
-    # characters is no space; smart: curly quotes and dashes outside code.
+    # characters is no space; smart: curly quotes and dashes outside code;
+    # attributes: a heading's {#id}, the anchor a test's hint links to.
     # --self-contained inlines the stylesheet and
     # pictures (pandoc 2.x's name for 3.x's --embed-resources --standalone).
-    pandoc "$f" --from gfm+yaml_metadata_block+east_asian_line_breaks+smart --to html5 --self-contained \
+    pandoc "$f" --from gfm+attributes+yaml_metadata_block+east_asian_line_breaks+smart --to html5 --self-contained \
         --template render/handout.html --css render/handout.css \
         --lua-filter render/handout.lua \
         --toc --toc-depth 3 --highlight-style pygments \

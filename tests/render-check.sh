@@ -113,16 +113,27 @@ if [ -n "$handout" ]; then
         fi
         if [ -z "$leaked" ]; then ok "$handout names no hidden test"; else
             fail "$handout names no hidden test" "named:$leaked"; fi
-        # Each public test's name links to the section its hint names, and
-        # the page has that section.
+    fi
+fi
+
+# -- every handout: each public test links to the section its hint names ----
+# (pandoc only: the page itself was shown above), and no heading shows its
+# {#id} as text.
+if OUT=$out/all sh scripts/render-handouts.sh >"$out/all.log" 2>&1; then
+    for md in handouts/*/[0-9][0-9]-*.md; do
+        name=$(render_lab_of "$md")
+        html=$out/all/$(basename "$(dirname "$md")")/$name.html
         dangling=""
-        for ts in $(awk '!/^[ \t]*(#|@|$)/ && NF >= 3 { print $1 "=" $3 }' "labs/$name/points"); do
+        for ts in $(sed 's/#.*//' "labs/$name/points" | awk '!/^[ \t]*(@|$)/ && NF >= 3 { print $1 "=" $3 }'); do
             sec=${ts#*=}
             grep -q "href=\"#$sec\"" "$html" && grep -q "id=\"$sec\"" "$html" || dangling="$dangling $ts"
         done
-        if [ -z "$dangling" ]; then ok "$handout links each public test to its section"; else
-            fail "$handout links each public test to its section" "missing:$dangling"; fi
-    fi
+        grep -q '<h[1-6][^>]*>.*{#[a-z0-9-]*}' "$html" && dangling="$dangling (a heading shows its {#id} as text)"
+        if [ -z "$dangling" ]; then ok "$md links each public test to its section"; else
+            fail "$md links each public test to its section" "missing:$dangling"; fi
+    done
+else
+    fail "every handout renders" "$(tail -n 8 "$out/all.log")"
 fi
 
 [ "$failed" -eq 0 ]
