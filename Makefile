@@ -14,6 +14,8 @@
 #   make handouts                  every handout to HTML (build/handouts/)
 #   make dist                      the student tarball (no solutions, no hidden tests)
 #   make gradescope                the Gradescope autograder zip (LAB=n: one lab, lab.c uploads)
+#   make github-classroom          a GitHub Classroom template repository (build/github-classroom/)
+#   make similarity CLASS=dir      which students' lab.c look alike, per lab (sim_c)
 
 BUILD      := build
 GRADER     := $(BUILD)/bin/shmlab-grade
@@ -23,7 +25,7 @@ CLASS      ?=
 LAB        ?=
 STRICT     := -std=c11 -D_GNU_SOURCE= -Wall -Wextra -Werror
 
-.PHONY: help deps grade check test demo keystore bench bench-grader slides handouts dist gradescope clean clean-ipc
+.PHONY: help deps grade check test demo keystore bench bench-grader slides handouts dist gradescope github-classroom similarity clean clean-ipc
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -65,6 +67,14 @@ dist:
 
 gradescope: deps
 	@sh scripts/gradescope.sh $(LAB)
+
+github-classroom:
+	@sh scripts/github-classroom.sh
+
+similarity:
+	@test -n "$(CLASS)" || { echo "usage: make similarity CLASS=path/to/class" >&2; exit 2; }
+	@command -v sim_c >/dev/null 2>&1 || sh scripts/install-deps.sh similarity-tester
+	@sh scripts/similarity.sh "$(CLASS)" "$(BUILD)/similarity/$$(basename "$(CLASS)")"
 
 demo: deps
 	@sh scripts/lab-program.sh "$(LAB)" demo $(ARGS)

@@ -181,6 +181,15 @@ for lab in 4 all; do
     else fail "$what" "$log"; fi
 done
 
+# -- GitHub Classroom's template: the workflow read by PyYAML, its runner
+# results as the reporter adds them up, one lab graded in the template.
+expect "make github-classroom: a workflow whose per-test scores add up alike in the reporter and Classroom (tests/github-classroom-check.sh)" \
+    sh tests/github-classroom-check.sh
+
+# -- the similarity report: copies first, the starter left out, hostile names harmless
+expect "make similarity: copies rank first, the starter does not count, CSV and HTML parse (tests/similarity-check.sh)" \
+    sh tests/similarity-check.sh
+
 # -- the same verdict on a starved machine: a CPU hog on every core, and a
 # 0.5-CPU / 768 MiB cgroup (Gradescope's default container) where one can be made.
 for how in hog cgroup; do
