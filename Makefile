@@ -3,6 +3,7 @@
 #   make grade                     grade the working tree's labs/ (yours)
 #   make grade SUBMISSION=dir      grade another submission (dir/NN-slug/lab.c)
 #   make grade CLASS=dir           grade a class: one sub-folder per student, in parallel
+#                                  (ROSTER=file.csv: LMS identities for canvas.csv, moodle.csv)
 #   make check LAB=4               the public tests of one lab, under valgrind
 #   make test                      the courseware's own test suite (CI)
 #   make demo LAB=4                the classroom demonstration (ARGS=... for its options)
@@ -23,6 +24,7 @@ GRADER_SRC := $(wildcard grader/src/*.c)
 SUBMISSION ?= labs
 CLASS      ?=
 LAB        ?=
+ROSTER     ?=
 STRICT     := -std=c11 -D_GNU_SOURCE= -Wall -Wextra -Werror
 
 .PHONY: help deps grade check test demo keystore bench bench-grader slides handouts dist gradescope github-classroom similarity clean clean-ipc
@@ -42,10 +44,10 @@ $(GRADER): $(GRADER_SRC) grader/src/grader.h | deps
 	    -DCHECK_CFLAGS="\"$$(pkg-config --cflags check)\"" \
 	    -DCHECK_LIBS="\"$$(pkg-config --libs check)\"" \
 	    $$(pkg-config --cflags jansson expat) -o $@ $(GRADER_SRC) \
-	    $$(pkg-config --libs jansson expat)
+	    $$(pkg-config --libs jansson expat) -lcsv
 
 grade: $(GRADER)
-	@$(GRADER) $(if $(CLASS),--class $(CLASS),--submission $(SUBMISSION)) $(if $(LAB),--lab $(LAB))
+	@$(GRADER) $(if $(CLASS),--class $(CLASS),--submission $(SUBMISSION)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(LAB),--lab $(LAB))
 
 check: $(GRADER)
 	@test -n "$(LAB)" || { echo "usage: make check LAB=n   (e.g. make check LAB=4)" >&2; exit 2; }

@@ -10,8 +10,9 @@
 set -eu
 
 # check: libcheck, the unit-test framework; valgrind: memcheck for every test;
-# jansson/expat: results.json and valgrind's XML in the grader.
-PACKAGES="check libsubunit-dev pkg-config valgrind libjansson-dev libexpat1-dev $*"
+# jansson/expat: results.json and valgrind's XML in the grader; libcsv: a
+# class's roster (--roster).
+PACKAGES="check libsubunit-dev pkg-config valgrind libjansson-dev libexpat1-dev libcsv-dev $*"
 
 missing=""
 for p in $PACKAGES; do

@@ -181,6 +181,10 @@ for lab in 4 all; do
     else fail "$what" "$log"; fi
 done
 
+# -- LMS gradebooks from class grading, with and without a roster
+expect "class grading writes canvas.csv and moodle.csv, named by a roster; bad rosters stop it (tests/lms-check.sh)" \
+    sh tests/lms-check.sh "$GRADER" "$OUT/lms"
+
 # -- GitHub Classroom's template: the workflow read by PyYAML, its runner
 # results as the reporter adds them up, one lab graded in the template.
 expect "make github-classroom: a workflow whose per-test scores add up alike in the reporter and Classroom (tests/github-classroom-check.sh)" \

@@ -9,6 +9,8 @@
                             logs (a folder of its own: no student, not even one
                             named "gradebook.csv", lands beside the gradebook)
    OUT/gradebook.csv        student, one column per lab, total, status
+   OUT/canvas.csv, moodle.csv  the same grades for LMS import (lms.c), named
+                            by --roster where one is given
 
    $ build/bin/shmlab-grade --class submissions/ --out build/grade/class */
 #include <dirent.h>
@@ -109,28 +111,6 @@ static void read_scores(const struct options *opt, const struct lab *labs, int n
         fclose(f);
 }
 
-/* A CSV field, quoted when it needs to be (RFC 4180).  A field that a
-   spreadsheet would read as a formula (it begins with = + - @, a tab or a
-   carriage return: a student folder named "=HYPERLINK(...)") gets a leading
-   ' and is quoted, so it stays text. */
-static void csv_field(FILE *f, const char *text)
-{
-    bool formula = strchr("=+-@\t\r", text[0]) != NULL && text[0] != '\0';
-    if (!formula && strpbrk(text, ",\"\n\r") == NULL) {
-        fputs(text, f);
-        return;
-    }
-    fputc('"', f);
-    if (formula)
-        fputc('\'', f);
-    for (const char *p = text; *p; p++) {
-        if (*p == '"')
-            fputc('"', f);
-        fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 static const char *status_text(const struct student *s, char *buf, size_t len)
 {
     if (WIFEXITED(s->status) && WEXITSTATUS(s->status) == 0)
@@ -170,6 +150,10 @@ static int write_gradebook(const struct options *opt, const struct lab *labs, in
 
 int grade_class(const struct options *opt, const char *self, const struct lab *labs, int nlabs)
 {
+    /* The roster first: a bad one stops us before an hour of grading. */
+    struct roster *roster = NULL;
+    if (opt->roster && (roster = roster_read(opt->roster)) == NULL)
+        return 2;
     struct dirent **names;
     int n = scandir(opt->class_dir, &names, is_student, alphasort);
     if (n == -1) {
@@ -235,6 +219,14 @@ int grade_class(const struct options *opt, const char *self, const struct lab *l
         fprintf(stderr, "\r%60s\r", "");
 
     int rc = write_gradebook(opt, labs, nlabs, students, n) == 0 ? 0 : 2;
+    struct class_row *rows = calloc((size_t) (n ? n : 1), sizeof *rows);
+    for (int i = 0; rows && i < n; i++)
+        rows[i] = (struct class_row) { students[i].name, students[i].scores,
+                                       WIFEXITED(students[i].status) && WEXITSTATUS(students[i].status) == 0 };
+    if (rows == NULL || write_lms(opt, roster, labs, nlabs, rows, n) == -1)
+        rc = 2;
+    free(rows);
+    roster_free(roster);
     if (!opt->quiet) {
         int max_total = 0;
         printf("\nshmlab grade  class %s: %d submission%s in %.1f s\n\n%-24s", opt->class_dir, n,
@@ -257,7 +249,8 @@ int grade_class(const struct options *opt, const char *self, const struct lab *l
             const char *st = status_text(&students[i], buf, sizeof buf);
             printf("   %5d%s%s\n", students[i].total, strcmp(st, "ok") ? "   " : "", strcmp(st, "ok") ? st : "");
         }
-        printf("\ngradebook: %s/gradebook.csv; per student: %s/students/<student>/report.txt\n", opt->out, opt->out);
+        printf("\ngradebook: %s/gradebook.csv (for an LMS: canvas.csv, moodle.csv); per student: "
+               "%s/students/<student>/report.txt\n", opt->out, opt->out);
     }
     free(students);
     return rc;

@@ -62,6 +62,7 @@ struct options {
     char courseware[PATH_MAX];  /* root holding labs/ and grader/ */
     char submission[PATH_MAX];  /* folder holding <slug>/lab.c (or labs/<slug>/lab.c) */
     char class_dir[PATH_MAX];   /* --class: one submission folder per student */
+    const char *roster;         /* --roster: folder -> LMS identity (lms.c) */
     char out[PATH_MAX];         /* where results and logs go */
     const char *only_lab;       /* "4" or "04-race": grade just that lab */
     bool public_only;           /* skip hidden tests (a student's own check) */
@@ -119,6 +120,19 @@ const char *outcome_name(enum outcome o);
 /* class.c: grade every sub-folder of opt->class_dir; the exit status */
 int grade_class(const struct options *opt, const char *self, const struct lab *labs, int nlabs);
 
+/* lms.c: canvas.csv and moodle.csv from a class's grades, named by an
+   optional roster (NULL: the folders' names); -1 when a file cannot be written */
+struct roster;
+struct roster *roster_read(const char *path);   /* NULL: the reason printed */
+void roster_free(struct roster *r);
+struct class_row {
+    const char *folder;
+    const int *scores;          /* one per lab */
+    bool ok;                    /* its grader finished: the scores stand */
+};
+int write_lms(const struct options *opt, const struct roster *r, const struct lab *labs, int nlabs,
+              const struct class_row *rows, int n);
+
 /* calibrate.c: measure the slowdowns not given on the command line */
 int calibrate_workload(void);
 double available_cpus(void);
@@ -153,6 +167,7 @@ int check_object(const struct options *opt, const struct lab *lab, char *why, si
 int mkdir_p(const char *path);
 int fresh_dir(const char *path);  /* remove path and everything in it, make it again */
 void one_line(char *s);  /* newlines and tabs become spaces, trailing space trimmed */
+void csv_field(FILE *f, const char *text);  /* RFC 4180; a formula-like cell stays text */
 /* A file in a test's folder (written by code under test): opened only if it
    is a regular file and not a symlink, without blocking (a FIFO named like
    a log never stalls the grader); NULL otherwise.  Readers bound what they

@@ -46,7 +46,7 @@ static const char *userns_fix(void)
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: shmlab-grade [--courseware DIR] [--submission DIR | --class DIR] [--out DIR] [--lab N]\n"
+            "usage: shmlab-grade [--courseware DIR] [--submission DIR | --class DIR [--roster CSV]] [--out DIR] [--lab N]\n"
             "                    [--public-only] [--sanitize] [--strict] [--jobs N]\n"
             "                    [--timeout-scale F] [--slowdown NATIVE,VALGRIND] [--quiet] [--no-namespace] [--no-static-checks]\n"
             "       shmlab-grade --calibrate-workload\n");
@@ -73,6 +73,7 @@ static void parse_args(int argc, char *argv[], struct options *opt)
         else if (v == NULL) usage();
         else if (strcmp(a, "--courseware") == 0) snprintf(opt->courseware, sizeof opt->courseware, "%s", v), i++;
         else if (strcmp(a, "--class") == 0) snprintf(opt->class_dir, sizeof opt->class_dir, "%s", v), i++;
+        else if (strcmp(a, "--roster") == 0) opt->roster = v, i++;
         else if (strcmp(a, "--submission") == 0) snprintf(opt->submission, sizeof opt->submission, "%s", v), i++;
         else if (strcmp(a, "--out") == 0) snprintf(opt->out, sizeof opt->out, "%s", v), i++;
         else if (strcmp(a, "--lab") == 0) opt->only_lab = v, i++;
@@ -81,6 +82,10 @@ static void parse_args(int argc, char *argv[], struct options *opt)
         else if (strcmp(a, "--slowdown") == 0 && sscanf(v, "%lf,%lf", &opt->slowdown_native,
                                                         &opt->slowdown_valgrind) == 2) i++;
         else usage();
+    }
+    if (opt->roster && opt->class_dir[0] == '\0') {
+        fprintf(stderr, "grader: --roster names a class's students: give it with --class DIR\n");
+        exit(2);
     }
     if (opt->submission[0] == '\0')
         snprintf(opt->submission, sizeof opt->submission, "%s/labs", opt->courseware);

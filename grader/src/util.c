@@ -62,3 +62,25 @@ void one_line(char *s)
     while (n > 0 && s[n - 1] == ' ')
         s[--n] = '\0';
 }
+
+/* A CSV field, quoted when it needs to be (RFC 4180).  A field that a
+   spreadsheet would read as a formula (it begins with = + - @, a tab or a
+   carriage return: a student folder named "=HYPERLINK(...)") gets a leading
+   ' and is quoted, so it stays text. */
+void csv_field(FILE *f, const char *text)
+{
+    bool formula = strchr("=+-@\t\r", text[0]) != NULL && text[0] != '\0';
+    if (!formula && strpbrk(text, ",\"\n\r") == NULL) {
+        fputs(text, f);
+        return;
+    }
+    fputc('"', f);
+    if (formula)
+        fputc('\'', f);
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
