@@ -41,3 +41,19 @@ if [ "$score" != "$want" ]; then
     grep -B1 -A4 '"status": "failed"' "$root/results/results.json" | grep '"output"' | head -n 5
     exit 1
 fi
+# The leaderboard: the zip holds the solutions of @leaderboard labs and no
+# other, and results.json ranks such a lab by a ratio to the reference timed
+# in the same container (the reference against itself: some positive ratio;
+# its size depends on the machine, so it is not checked).
+boards=$(grep -l '^[ \t]*@leaderboard[ \t]' labs/[0-9][0-9]-*/points | xargs -r -n1 dirname | xargs -r -n1 basename)
+[ -z "$lab" ] || boards=$(echo "$boards" | grep -x "$slug")
+shipped=$(cd "$root/source/shmlab" && ls solutions 2>/dev/null)
+[ "$shipped" = "$boards" ] || { echo "the zip ships solutions '$shipped', want those of @leaderboard labs: '$boards'"; exit 1; }
+board=$(perl -MJSON::PP -e '
+    open my $fh, "<:raw", $ARGV[0] or die; my $r = JSON::PP->new->utf8->decode(do { local $/; <$fh> });
+    for (@{ $r->{leaderboard} // [] }) {
+        die "leaderboard entry without a positive value\n" unless $_->{value} > 0 && $_->{order} eq "desc";
+        print $_->{name}, "\n";
+    }' "$root/results/results.json") || { echo "results.json: a bad leaderboard"; exit 1; }
+want_board=$(for s in $boards; do sed -n 's/^[ \t]*@leaderboard[ \t]\{1,\}[^ \t]*[ \t]\{1,\}//p' "labs/$s/points"; done)
+[ "$board" = "$want_board" ] || { echo "results.json leaderboard: '$board', want '$want_board'"; exit 1; }

@@ -26,6 +26,12 @@
 
 void labtest_add_test(TCase *tc, const TTest *test);
 
+/* A figure the test measured itself (a throughput, say), sent with its pass
+   as "PID pass metric VALUE": the test is the lab's @leaderboard test (its
+   points file), run natively, and the grader compares the figure with the
+   reference's, measured on the same machine (the Gradescope leaderboard). */
+void labtest_metric(double value);
+
 /* The student's code runs in a lab process of its own, and a test's fork,
    kill, _exit, waitpid and wait act on the pair (see split.h). */
 #include <signal.h>

@@ -9,7 +9,7 @@
    $ ./runner --run NAME --result-fd 3
 
    The result record goes to --result-fd (a pipe the grader owns) as
-   "PID pass", "PID fail FILE:LINE: MESSAGE", "PID crash SIGNAL" (the lab
+   "PID pass" (or "PID pass metric VALUE", labtest.h), "PID fail FILE:LINE: MESSAGE", "PID crash SIGNAL" (the lab
    process was killed by a signal) or "PID memory-error" (valgrind's exit
    status says it found errors in the lab process) ("PID notest" when the points
    file names a test that was not compiled in).  The PID lets the grader ignore
@@ -43,6 +43,15 @@
 Suite *lab_hidden_suite(void) __attribute__((weak));
 
 enum mode { MODE_LIST, MODE_RUN };
+
+static double metric;           /* labtest_metric(): sent with a pass */
+static int have_metric;
+
+void labtest_metric(double value)
+{
+    metric = value;
+    have_metric = 1;
+}
 
 static enum mode mode;
 static const char *wanted;      /* MODE_RUN: the one test to keep */
@@ -175,6 +184,8 @@ int main(int argc, char *argv[])
         snprintf(rec, sizeof rec, "%ld memory-error\n", (long) getpid());
     } else if (!harness_ok && srunner_ntests_failed(sr) == 0) {
         snprintf(rec, sizeof rec, "%ld fail harness: %s\n", (long) getpid(), why);
+    } else if (passed && have_metric) {
+        snprintf(rec, sizeof rec, "%ld pass metric %.6g\n", (long) getpid(), metric);
     } else if (passed) {
         snprintf(rec, sizeof rec, "%ld pass\n", (long) getpid());
     } else {

@@ -41,6 +41,11 @@ struct test {
     /* Where the handout explains what the test exercises, one line per
        handout language ("" where there is none): shown under a failure. */
     char hint[HINT_LANGS][HINT_MAX];
+    /* The lab's @leaderboard test: run natively (what it measures is speed,
+       and it carries no points), its figure from "pass metric VALUE". */
+    bool native;
+    bool has_metric;
+    double metric;
 };
 
 struct lab {
@@ -54,6 +59,8 @@ struct lab {
     int ntests;
     char build_error[REASON_MAX]; /* non-empty: the lab scores 0 for this reason */
     char build_dir[PATH_MAX];
+    char leaderboard[128];    /* @leaderboard TEST TITLE: the test, "" if none */
+    char leaderboard_title[128];
 };
 
 enum isolation { ISO_NAMESPACE, ISO_USER_NAMESPACE, ISO_NONE };
@@ -66,6 +73,8 @@ struct options {
     char out[PATH_MAX];         /* where results and logs go */
     const char *only_lab;       /* "4" or "04-race": grade just that lab */
     bool public_only;           /* skip hidden tests (a student's own check) */
+    bool leaderboard_only;      /* run only the labs' @leaderboard tests */
+    const char *leaderboard_ref;/* a reference run's results folder (its metrics.tsv) */
     bool sanitize;              /* ASan+UBSan build, run natively, no valgrind */
     bool strict;                /* exit 1 unless every test passed (make check) */
     bool quiet;                 /* no table on stdout */
@@ -116,6 +125,11 @@ void report_table(FILE *out, const struct options *opt, const struct lab *labs, 
 int write_results(const struct options *opt, const struct lab *labs, int nlabs,
                   bool finished, const char *note);
 const char *outcome_name(enum outcome o);
+
+/* leaderboard.c: metrics.tsv, and Gradescope's leaderboard (NULL: none) */
+typedef struct json_t json_t;   /* jansson's (C11 allows the typedef twice) */
+int write_metrics(const char *path, const struct lab *labs, int nlabs);
+json_t *leaderboard_json(const struct options *opt, const struct lab *labs, int nlabs);
 
 /* class.c: grade every sub-folder of opt->class_dir; the exit status */
 int grade_class(const struct options *opt, const char *self, const struct lab *labs, int nlabs);

@@ -7,6 +7,11 @@
    points file:   # comment
                   @title The i++ race across processes
                   @timeout 5          base seconds per test, natively
+                  @leaderboard ring_throughput Ring throughput (x the reference)
+                                      that test (0 points) runs natively and
+                                      its figure goes to Gradescope's
+                                      leaderboard, as a ratio to the
+                                      reference's (--leaderboard-reference)
                   test_name  10  the-ring
                                       one test per line: name, points, and
                                       optionally the id of the handout
@@ -101,6 +106,7 @@ static int read_points(const struct options *opt, struct lab *lab, const char *p
             continue;
         char name[128], section[128] = "";
         double num;
+        int skip = 0;
         if (strncmp(p, "@title", 6) == 0 && isspace((unsigned char) p[6])) {
             if (!hidden) {
                 snprintf(lab->title, sizeof lab->title, "%s", p + 7 + strspn(p + 7, " \t"));
@@ -109,6 +115,11 @@ static int read_points(const struct options *opt, struct lab *lab, const char *p
         } else if (sscanf(p, "@timeout %lf", &num) == 1 && num > 0) {
             if (!hidden)
                 lab->timeout_s = num;
+        } else if (!hidden && sscanf(p, "@leaderboard %127s %n", name, &skip) == 1 && skip > 0 &&
+                   p[skip] != '\0') {
+            snprintf(lab->leaderboard, sizeof lab->leaderboard, "%s", name);
+            snprintf(lab->leaderboard_title, sizeof lab->leaderboard_title, "%s", p + skip);
+            one_line(lab->leaderboard_title);
         } else if (sscanf(p, "%127s %lf %127s", name, &num, section) >= 2 && name[0] != '@' &&
                    num >= 0 && num == (int) num && lab->ntests < MAX_TESTS) {
             for (int i = 0; i < lab->ntests; i++)
@@ -124,13 +135,41 @@ static int read_points(const struct options *opt, struct lab *lab, const char *p
             if (section[0] && resolve_hint(opt, lab, t, section, path, lineno) == -1)
                 rc = -1;
         } else {
-            fprintf(stderr, "grader: %s:%d: expected 'test_name points [section]', '@title TEXT' "
-                    "or '@timeout SECONDS'\n", path, lineno);
+            fprintf(stderr, "grader: %s:%d: expected 'test_name points [section]', '@title TEXT', "
+                    "'@timeout SECONDS' or '@leaderboard TEST TITLE'\n", path, lineno);
             rc = -1;
         }
     }
     fclose(f);
     return rc;
+}
+
+/* The @leaderboard test: it must be one of the lab's tests and carry no
+   points (it runs without the memory check).  With --leaderboard-only it is
+   the only test kept; a lab without one is then not graded (returns 1). */
+static int mark_leaderboard(const struct options *opt, struct lab *lab)
+{
+    if (lab->leaderboard[0] == '\0')
+        return opt->leaderboard_only ? 1 : 0;
+    for (int i = 0; i < lab->ntests; i++) {
+        struct test *t = &lab->tests[i];
+        if (strcmp(t->name, lab->leaderboard) != 0)
+            continue;
+        if (t->points != 0) {
+            fprintf(stderr, "grader: %s/points: the @leaderboard test %s must carry 0 points "
+                    "(it runs without valgrind), not %d\n", lab->dir, t->name, t->points);
+            return -1;
+        }
+        t->native = true;
+        if (opt->leaderboard_only) {
+            lab->tests[0] = *t;
+            lab->ntests = 1;
+        }
+        return 0;
+    }
+    fprintf(stderr, "grader: %s/points: @leaderboard names %s, which is not one of its tests\n",
+            lab->dir, lab->leaderboard);
+    return -1;
 }
 
 static int compare_labs(const void *a, const void *b)
@@ -177,6 +216,16 @@ int discover_labs(const struct options *opt, struct lab *labs, int max)
             rc = -1;
     }
     closedir(d);
+    /* After the hidden points too: the public one may name a hidden test. */
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+        int m = mark_leaderboard(opt, &labs[i]);
+        if (m == -1)
+            rc = -1;
+        if (m != 1 && kept++ != i)
+            labs[kept - 1] = labs[i];
+    }
+    n = kept;
     qsort(labs, (size_t) n, sizeof *labs, compare_labs);
     if (rc == -1)
         return -1;

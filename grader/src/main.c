@@ -48,6 +48,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: shmlab-grade [--courseware DIR] [--submission DIR | --class DIR [--roster CSV]] [--out DIR] [--lab N]\n"
             "                    [--public-only] [--sanitize] [--strict] [--jobs N]\n"
+            "                    [--leaderboard-only] [--leaderboard-reference DIR]\n"
             "                    [--timeout-scale F] [--slowdown NATIVE,VALGRIND] [--quiet] [--no-namespace] [--no-static-checks]\n"
             "       shmlab-grade --calibrate-workload\n");
     exit(2);
@@ -70,10 +71,12 @@ static void parse_args(int argc, char *argv[], struct options *opt)
         else if (strcmp(a, "--quiet") == 0) opt->quiet = true;
         else if (strcmp(a, "--no-namespace") == 0) opt->no_namespace = true;
         else if (strcmp(a, "--no-static-checks") == 0) opt->no_static_checks = true;
+        else if (strcmp(a, "--leaderboard-only") == 0) opt->leaderboard_only = true;
         else if (v == NULL) usage();
         else if (strcmp(a, "--courseware") == 0) snprintf(opt->courseware, sizeof opt->courseware, "%s", v), i++;
         else if (strcmp(a, "--class") == 0) snprintf(opt->class_dir, sizeof opt->class_dir, "%s", v), i++;
         else if (strcmp(a, "--roster") == 0) opt->roster = v, i++;
+        else if (strcmp(a, "--leaderboard-reference") == 0) opt->leaderboard_ref = v, i++;
         else if (strcmp(a, "--submission") == 0) snprintf(opt->submission, sizeof opt->submission, "%s", v), i++;
         else if (strcmp(a, "--out") == 0) snprintf(opt->out, sizeof opt->out, "%s", v), i++;
         else if (strcmp(a, "--lab") == 0) opt->only_lab = v, i++;
@@ -163,13 +166,19 @@ static void run_tests(const struct options *opt, int nlabs)
         for (int i = 0; i < nslots && next_lab < nlabs; i++) {
             if (slots[i].job != NULL)
                 continue;
-            while (next_lab < nlabs && (pending[next_lab] == 0 || next_test >= all_labs[next_lab].ntests)) {
-                next_lab++;
-                next_test = 0;
+            struct test *t = NULL;
+            while (t == NULL && next_lab < nlabs) {
+                if (pending[next_lab] == 0 || next_test >= all_labs[next_lab].ntests) {
+                    next_lab++;
+                    next_test = 0;
+                    continue;
+                }
+                t = &all_labs[next_lab].tests[next_test++];
+                if (t->native)
+                    t = NULL;           /* timed alone, after the rest (below) */
             }
-            if (next_lab == nlabs)
+            if (t == NULL)
                 break;
-            struct test *t = &all_labs[next_lab].tests[next_test++];
             slots[i].job = start_test(opt, &all_labs[next_lab], t);
             slots[i].lab = next_lab;
             if (slots[i].job == NULL) {
@@ -202,6 +211,26 @@ static void run_tests(const struct options *opt, int nlabs)
                 fprintf(stderr, "\r  %d/%d tests run ", done, total);
         }
     }
+    /* A lab's @leaderboard test times itself: it runs alone, with no other
+       test on the machine's cores. */
+    for (int l = 0; l < nlabs; l++)
+        for (int k = 0; pending[l] > 0 && k < all_labs[l].ntests; k++) {
+            struct test *t = &all_labs[l].tests[k];
+            if (!t->native)
+                continue;
+            struct job *job = start_test(opt, &all_labs[l], t);
+            if (job == NULL) {
+                t->outcome = OUT_ERROR;
+                snprintf(t->reason, sizeof t->reason, "grader: cannot start the test: %s", strerror(errno));
+            } else {
+                struct pollfd p = { job_fd(job), POLLIN, 0 };
+                while (!(poll(&p, 1, 1000) > 0 && job_poll(job)))
+                    ;
+                finish_test(job);
+            }
+            if (--pending[l] == 0)
+                write_results(opt, all_labs, nlabs, false, NULL);
+        }
     if (progress)
         fprintf(stderr, "\r%30s\r", "");
 }

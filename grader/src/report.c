@@ -69,8 +69,11 @@ void report_table(FILE *out, const struct options *opt, const struct lab *labs, 
         for (int i = 0; i < lab->ntests; i++) {
             const struct test *t = &lab->tests[i];
             bool ok = t->outcome == OUT_PASS;
-            fprintf(out, "  %s%-12s%s %3d/%-3d %s%s\n", ok ? green : red, outcome_name(t->outcome), off,
-                   t->score, t->points, t->name, t->hidden ? " (hidden)" : "");
+            char figure[64] = "";
+            if (t->has_metric)  /* the @leaderboard test's own figure */
+                snprintf(figure, sizeof figure, " (measured: %.4g, natively)", t->metric);
+            fprintf(out, "  %s%-12s%s %3d/%-3d %s%s%s\n", ok ? green : red, outcome_name(t->outcome), off,
+                   t->score, t->points, t->name, t->hidden ? " (hidden)" : "", figure);
             if (ok)
                 continue;
             fprintf(out, "  %s             %s%s\n", dim, t->reason, off);
@@ -153,7 +156,7 @@ static int write_json(const char *path, json_t *root)
 {
     char tmp[PATH_MAX + 8];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (json_dump_file(root, tmp, JSON_INDENT(2)) == -1)
+    if (json_dump_file(root, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) == -1)
         return -1;
     return rename(tmp, path);
 }
@@ -191,6 +194,9 @@ int write_results(const struct options *opt, const struct lab *labs, int nlabs,
     json_t *root = json_pack("{s:i, s:s, s:s, s:o}", "score", total, "output_format", "md", "output",
                              finished ? note : "grading did not finish: the scores so far are partial",
                              "tests", tests);
+    json_t *board = root ? leaderboard_json(opt, labs, nlabs) : NULL;
+    if (board)
+        json_object_set_new(root, "leaderboard", board);
     char path[PATH_MAX + 16];
     snprintf(path, sizeof path, "%s/results.json", opt->out);
     int rc = root ? write_json(path, root) : -1;
@@ -203,6 +209,9 @@ int write_results(const struct options *opt, const struct lab *labs, int nlabs,
         rc = -1;
     snprintf(path, sizeof path, "%s/results.tap", opt->out);
     if (write_tap(path, labs, nlabs) == -1)
+        rc = -1;
+    snprintf(path, sizeof path, "%s/metrics.tsv", opt->out);
+    if (write_metrics(path, labs, nlabs) == -1)
         rc = -1;
     return rc;
 }

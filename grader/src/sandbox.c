@@ -284,10 +284,17 @@ static void remove_ipc(const struct ipc_obj *o)
 
 /* ---- the test process ---------------------------------------------------- */
 
+/* The sanitizer build, and a lab's @leaderboard test (it measures speed
+   and carries no points), run without valgrind. */
+static bool without_valgrind(const struct job *job)
+{
+    return job->opt->sanitize || job->test->native;
+}
+
 /* The wall-clock limit, scaled by how slow this machine is right now. */
 static double limit_seconds(const struct job *job)
 {
-    if (job->opt->sanitize)
+    if (without_valgrind(job))
         return job->lab->timeout_s * 2 * job->opt->slowdown_native;
     return (job->lab->timeout_s * job->opt->timeout_scale + VALGRIND_STARTUP_S) *
            job->opt->slowdown_valgrind;
@@ -312,7 +319,7 @@ static void test_command(const struct job *job, const char **argv, char *runner,
     argv[n++] = "--result-fd";
     argv[n++] = "3";
     argv[n++] = "--";
-    if (!job->opt->sanitize && !run_native) {
+    if (!without_valgrind(job) && !run_native) {
         argv[n++] = "valgrind";
         argv[n++] = "-q";
         argv[n++] = "--tool=memcheck";
@@ -389,7 +396,7 @@ static void exec_test(const struct job *job, int result_w, uid_t uid)
     setenv("CK_FORK", "no", 1);
     char slowdown[32];
     snprintf(slowdown, sizeof slowdown, "%.3f",
-             job->opt->sanitize ? job->opt->slowdown_native : job->opt->slowdown_valgrind);
+             without_valgrind(job) ? job->opt->slowdown_native : job->opt->slowdown_valgrind);
     setenv("LABTEST_SLOWDOWN", slowdown, 1);
     setenv("ASAN_OPTIONS", "log_path=asan:detect_leaks=1", 1);
     setenv("UBSAN_OPTIONS", "log_path=ubsan:print_stacktrace=1", 1);
@@ -672,7 +679,7 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
 
     int result[2];
     /* Before the mounts hide the results folder from this process too. */
-    if (!job->opt->sanitize && open_vg_sockets(job->vg_dir) == -1) {
+    if (!without_valgrind(job) && open_vg_sockets(job->vg_dir) == -1) {
         fprintf(out, "error cannot prepare %s for valgrind's reports: %s\n", job->vg_dir, strerror(errno));
         _exit(0);
     }
@@ -747,7 +754,7 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
         nrec += (size_t) n;
     records[nrec] = '\0';
 
-    if (timed_out && !job->opt->sanitize && iso != ISO_NONE)
+    if (timed_out && !without_valgrind(job) && iso != ISO_NONE)
         native_rerun(job, uid, out);
     fprintf(out, "status %d\ntimeout %d\nseconds %.3f\noom %d\nvgoverflow %d\n", status, timed_out,
             seconds, cgroup_oom(&test_cg), vg_overflow);
@@ -981,6 +988,11 @@ void finish_test(struct job *job)
             snprintf(native_msg, sizeof native_msg, "%s", line + skip);
     }
 
+    /* "pass metric VALUE": the @leaderboard test's figure, then a pass. */
+    if (sscanf(record, "pass metric %lf", &t->metric) == 1 && t->native) {
+        t->has_metric = true;
+        record[4] = '\0';
+    }
     struct vg_summary vg = { 0, "" };
     if (job->opt->sanitize)
         sanitizer_summary(job->dir, &vg);
