@@ -74,6 +74,14 @@ if "$GRADER" --quiet --public-only --courseware "$dangling" --out "$dangling/out
 elif grep -q 'points:[0-9]*: test .* points to section no-such-section' "$dangling.log"; then
     ok "the grader refuses a hint whose section no handout has"
 else fail "the grader refuses a hint whose section no handout has" "$(tail -n 3 "$dangling.log")"; fi
+# A @leaderboard test runs without valgrind, so it may carry no points.
+cp labs/01-pipe-vs-shm/points "$dangling/labs/01-pipe-vs-shm/points"
+sed -i 's/^ring_throughput 0 /ring_throughput 2 /' "$dangling/labs/01-pipe-vs-shm/points"
+if "$GRADER" --quiet --public-only --courseware "$dangling" --out "$dangling/out" >"$dangling.log" 2>&1; then
+    fail "the grader refuses a @leaderboard test that carries points" "it graded: $(tail -n 3 "$dangling.log")"
+elif grep -q '@leaderboard test ring_throughput must carry 0 points' "$dangling.log"; then
+    ok "the grader refuses a @leaderboard test that carries points"
+else fail "the grader refuses a @leaderboard test that carries points" "$(tail -n 3 "$dangling.log")"; fi
 
 # -- the reference solutions score full marks under valgrind ----------------
 if grade solutions --submission solutions; then
