@@ -112,8 +112,8 @@ if grade starters --submission labs; then
         else fail "$slug starter builds and every test fails cleanly with 0 points" "$bad"; fi
         # ... and each failure shows its hint, in English and Chinese.
         n=$(tsv starters | awk -F'\t' -v l="$slug" '$1 == l' | wc -l)
-        en=$(grep -c "^ *hint: handouts/en/$slug.md#[a-z0-9-]* \"" "$OUT/starters/report.txt")
-        zh=$(grep -c "^ *提示: handouts/zh-CN/$slug.md#[a-z0-9-]* \"" "$OUT/starters/report.txt")
+        en=$(grep -c "^ *hint: handouts/en/$slug.md#[a-z0-9_-]* \"" "$OUT/starters/report.txt")
+        zh=$(grep -c "^ *提示: handouts/zh-CN/$slug.md#[a-z0-9_-]* \"" "$OUT/starters/report.txt")
         if [ "$en" -eq "$n" ] && [ "$zh" -eq "$n" ]; then ok "$slug starter's report shows a hint under each failure"
         else fail "$slug starter's report shows a hint under each failure" "$n tests, $en English hints, $zh Chinese"; fi
     done
