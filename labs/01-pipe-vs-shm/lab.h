@@ -18,8 +18,9 @@
    then gives its CPU away a few times (sched_yield(2): the other side may be
    waiting for one), then sleeps in ppoll(2) on a "lifeline" pipe for at most
    RING_NAP_US, and then only sleeps until the other side makes progress.
-   (Spinning and yielding together last longer than a nap: otherwise the
-   two sides fall into step, each asleep while the other works.)  The
+   (Spinning and yielding together are meant to outlast a nap, so that the
+   two sides do not fall into step, taking turns to sleep while the other
+   works; how long each lasts depends on the machine: see the handout.)  The
    writer process holds the lifeline's write end, the reader its read end, so
    when either process exits — cleanly or killed — the kernel closes its end
    and ppoll() tells the other side (POLLHUP for the reader, POLLERR for the
