@@ -282,9 +282,11 @@ static int record_change(struct ks_segment *seg, int i, const struct ks_record *
     struct ks_header *h = &seg->hdr;
 
     h->journal = seg->rec[i];
-    /* The fences keep the compiler and the CPU from moving a store across
-       them: a process killed at any instruction has done the steps in this
-       order, so journal_slot tells the next holder what to undo. */
+    /* The fences keep the compiler from moving a store across them (GCC:
+       a full compiler barrier; on x86-64 also an mfence, for a CPU reading
+       at the same time): a process killed at any instruction has done the
+       steps in this order, so journal_slot tells the next holder what to
+       undo.  Against kill -9 alone, atomic_signal_fence would do. */
     atomic_thread_fence(memory_order_seq_cst);
     atomic_store(&h->journal_slot, i);
     atomic_thread_fence(memory_order_seq_cst);
