@@ -268,7 +268,7 @@ for src in tests/claims/*.c; do
     bin="$OUT/claims/$(basename "$src" .c)"
     mkdir -p "$OUT/claims"
     if ! log=$(cc -std=c11 -D_GNU_SOURCE= -Wall -Wextra -Werror -g -pthread -o "$bin" "$src" \
-                $(pkg-config --cflags --libs check) 2>&1); then
+                $(pkg-config --cflags --libs check) -latomic 2>&1); then
         fail "claims $(basename "$src") compiles" "$log"; continue
     fi
     expect "claims $(basename "$src") hold on this kernel" "$bin"
