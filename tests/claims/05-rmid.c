@@ -13,6 +13,7 @@
    $ ./claims-05                     # exit 0: every claim holds */
 #include <check.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +182,88 @@ START_TEST(proc_sysvipc_shows_key_0_and_dest)
 }
 END_TEST
 
+/* The row of `ipcs -m` (util-linux) for shmid, or 0 if it has none. */
+static int ipcs_row(int id, unsigned *key, unsigned *perms, unsigned long *nattch, char *status)
+{
+    FILE *p = popen("ipcs -m", "r");
+    ck_assert_msg(p != NULL, "popen(ipcs -m): %s", strerror(errno));
+    char line[512], owner[64];
+    int found = 0, shmid;
+    unsigned long bytes;
+    while (fgets(line, sizeof line, p) != NULL) {
+        status[0] = '\0';
+        if (sscanf(line, "%x %d %63s %o %lu %lu %63s", key, &shmid, owner, perms, &bytes, nattch, status) >= 6 &&
+            shmid == id) {
+            found = 1;
+            break;
+        }
+    }
+    while (fgets(line, sizeof line, p) != NULL)
+        ;
+    ck_assert_msg(pclose(p) == 0, "ipcs -m failed");
+    return found;
+}
+
+/* Background, "Reading the state": ipcs -m itself (not only the /proc
+   file it reads) prints the marked segment's key as 0x00000000, its perms
+   without the flag (600) and the flag as status "dest". */
+START_TEST(ipcs_m_prints_key_0_perms_600_and_dest)
+{
+    key_t key;
+    int id = make_keyed(&key);
+    void *p = attach(id);
+    unsigned k, perms;
+    unsigned long nattch;
+    char status[64];
+    ck_assert_msg(ipcs_row(id, &k, &perms, &nattch, status), "ipcs -m: expected a row for shmid %d", id);
+    ck_assert_msg(k == (unsigned) key && perms == 0600 && nattch == 1 && status[0] == '\0',
+                  "ipcs -m before IPC_RMID: expected key 0x%08x perms 600 nattch 1 no status, got 0x%08x %o %lu"
+                  " '%s'", (unsigned) key, k, perms, nattch, status);
+    shmctl(id, IPC_RMID, NULL);
+    ck_assert_msg(ipcs_row(id, &k, &perms, &nattch, status), "ipcs -m: expected the marked segment listed");
+    ck_assert_msg(k == 0 && perms == 0600 && nattch == 1 && strcmp(status, "dest") == 0,
+                  "ipcs -m after IPC_RMID: expected key 0x00000000 perms 600 nattch 1 status dest, got 0x%08x %o"
+                  " %lu '%s'", k, perms, nattch, status);
+    shmdt(p);
+}
+END_TEST
+
+/* Background, "When the memory is freed": with kernel.shm_rmid_forced = 1
+   (proc(5); per IPC namespace) a segment nobody marked is freed when its
+   attach count falls to 0.  Tried in an IPC namespace of its own (as root,
+   or inside a user namespace), so the machine's setting is left alone. */
+START_TEST(shm_rmid_forced_frees_unmarked_segments)
+{
+    pid_t pid = fork();
+    ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        if (unshare(CLONE_NEWIPC) == -1 && unshare(CLONE_NEWUSER | CLONE_NEWIPC) == -1)
+            _exit(77);
+        FILE *f = fopen("/proc/sys/kernel/shm_rmid_forced", "w");
+        if (f == NULL || fputs("1\n", f) == EOF || fclose(f) != 0)
+            _exit(77);
+        int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+        void *a = id == -1 ? (void *) -1 : shmat(id, NULL, 0);
+        if (a == (void *) -1)
+            _exit(2);
+        struct shmid_ds ds;
+        if (shmctl(id, IPC_STAT, &ds) != 0 || (ds.shm_perm.mode & SHM_DEST))
+            _exit(3);           /* attached and unmarked: alive */
+        shmdt(a);
+        _exit(shmctl(id, IPC_STAT, &ds) == -1 && errno == EINVAL ? 0 : 4);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+        fprintf(stderr, "SKIP shm_rmid_forced_frees_unmarked_segments: no IPC namespace of our own here\n");
+        return;
+    }
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "shm_rmid_forced = 1: expected an unmarked segment freed at its last shmdt (child status 0x%x:"
+                  " 2 setup, 3 marked early, 4 still there)", (unsigned) status);
+}
+END_TEST
+
 /* Background, "What IPC_RMID does": after IPC_RMID the old key finds
    nothing (shmget without IPC_CREAT: ENOENT), and shmget with IPC_CREAT
    makes a new, different segment under it. */
@@ -339,6 +422,8 @@ int main(void)
     tcase_add_test(tc, fork_inherits_attachments_and_exit_drops_them);
     tcase_add_test(tc, rmid_while_attached_marks_dest_and_zeroes_key);
     tcase_add_test(tc, proc_sysvipc_shows_key_0_and_dest);
+    tcase_add_test(tc, ipcs_m_prints_key_0_perms_600_and_dest);
+    tcase_add_test(tc, shm_rmid_forced_frees_unmarked_segments);
     tcase_add_test(tc, old_key_after_rmid_finds_nothing_then_makes_new);
     tcase_add_test(tc, marked_segment_attaches_by_id_on_linux);
     tcase_add_test(tc, freed_at_last_detach_then_einval);
