@@ -22,9 +22,12 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -472,6 +475,114 @@ START_TEST(rmid_wakes_waiters_with_eidrm)
 }
 END_TEST
 
+/* ---- What each fix costs in system calls -------------------------------- */
+
+typedef void body_fn(void *arg);
+
+/* Run body(arg) in a child traced with ptrace(2) and count the system calls
+   numbered nr or nr2 it makes between two getppid() markers: exact, not
+   timed.  -1 where this machine refuses ptrace. */
+static long count_syscalls(body_fn *body, void *arg, long nr, long nr2)
+{
+#if defined(__x86_64__)
+    pid_t pid = fork();
+    ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == -1)
+            _exit(77);
+        raise(SIGSTOP);
+        syscall(SYS_getppid);
+        body(arg);
+        syscall(SYS_getppid);
+        _exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    if (!WIFSTOPPED(status))
+        return -1;
+    ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *) (long) (PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL));
+    long count = 0;
+    int markers = 0, entering = 1, deliver = 0;
+    for (;;) {
+        ptrace(PTRACE_SYSCALL, pid, NULL, (void *) (long) deliver);
+        deliver = 0;
+        if (waitpid(pid, &status, 0) == -1 || WIFEXITED(status) || WIFSIGNALED(status))
+            break;
+        if (WSTOPSIG(status) != (SIGTRAP | 0x80)) {
+            deliver = WSTOPSIG(status);         /* a signal for the child: pass it on */
+            continue;
+        }
+        if (entering) {
+            struct user_regs_struct r;
+            ptrace(PTRACE_GETREGS, pid, NULL, &r);
+            if ((long) r.orig_rax == SYS_getppid)
+                markers++;
+            else if (markers == 1 && ((long) r.orig_rax == nr || (long) r.orig_rax == nr2))
+                count++;
+        }
+        entering = !entering;
+    }
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0 && markers == 2,
+                  "traced child: wait status 0x%x, %d markers", (unsigned) status, markers);
+    return count;
+#else
+    (void) body, (void) arg, (void) nr, (void) nr2;
+    return -1;
+#endif
+}
+
+#define COST_ROUNDS 1000
+
+static void semaphore_rounds(void *arg)
+{
+    int id = *(int *) arg;
+    struct sembuf down = { 0, -1, SEM_UNDO }, up = { 0, +1, SEM_UNDO };
+    for (int i = 0; i < COST_ROUNDS; i++)
+        if (semop(id, &down, 1) == -1 || semop(id, &up, 1) == -1)
+            _exit(1);
+}
+
+static void mutex_rounds(void *arg)
+{
+    pthread_mutex_t *m = arg;
+    for (int i = 0; i < COST_ROUNDS; i++)
+        if (pthread_mutex_lock(m) != 0 || pthread_mutex_unlock(m) != 0)
+            _exit(1);
+}
+
+static pthread_mutex_t *new_mutex(int robust);
+
+/* Backs "Fix 1" ("Cost: two system calls per increment"): each lock and
+   each unlock of a System V semaphore is a semop(2) call, even uncontended. */
+START_TEST(semaphore_costs_two_system_calls_per_increment)
+{
+    int id = new_sem(1);
+    long n = count_syscalls(semaphore_rounds, &id, SYS_semop, SYS_semtimedop);
+    if (n == -1) {
+        fprintf(stderr, "SKIP semaphore_costs_two_system_calls_per_increment: no ptrace (or not x86-64)\n");
+        return;
+    }
+    ck_assert_msg(n == 2 * COST_ROUNDS, "%d semaphore lock/unlock rounds: expected %d semop calls, got %ld",
+                  COST_ROUNDS, 2 * COST_ROUNDS, n);
+}
+END_TEST
+
+/* Backs "Fix 3" ("an uncontended lock or unlock is one atomic instruction in
+   user space"): a robust process-shared mutex nobody else wants makes no
+   futex(2) call at all. */
+START_TEST(uncontended_mutex_makes_no_system_call)
+{
+    pthread_mutex_t *m = new_mutex(1);
+    long n = count_syscalls(mutex_rounds, m, SYS_futex, SYS_futex);
+    if (n == -1) {
+        fprintf(stderr, "SKIP uncontended_mutex_makes_no_system_call: no ptrace (or not x86-64)\n");
+        return;
+    }
+    ck_assert_msg(n == 0, "%d uncontended mutex lock/unlock rounds: expected no futex call, got %ld",
+                  COST_ROUNDS, n);
+}
+END_TEST
+
 /* ---- Background: Fix 3, a robust process-shared mutex ------------------- */
 
 /* A mutex in shared memory, process-shared, robust or not. */
@@ -597,6 +708,11 @@ static Suite *claims_suite(void)
     tcase_add_test(sem, semop_fails_eintr_despite_sa_restart);
     tcase_add_test(sem, rmid_wakes_waiters_with_eidrm);
     suite_add_tcase(s, sem);
+
+    TCase *cost = tcase_create("Costs");
+    tcase_add_test(cost, semaphore_costs_two_system_calls_per_increment);
+    tcase_add_test(cost, uncontended_mutex_makes_no_system_call);
+    suite_add_tcase(s, cost);
 
     TCase *mutex = tcase_create("Robust mutexes");
     tcase_add_test(mutex, robust_mutex_reports_owner_death);
