@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -325,6 +327,149 @@ START_TEST(ftruncate_then_map_has_no_sigbus)
 }
 END_TEST
 
+/* ---- Seed 002's comparison of shm and mmap, corrected -------------------- */
+
+/* Common misconceptions ("shared memory needs no file descriptor", seed
+   002): System V segments have none, but memfd_create(2) and shm_open(3)
+   give shared memory that is a descriptor, and a System V segment is itself
+   a file on the kernel's internal tmpfs: /proc/PID/maps names it
+   "/SYSV<key> (deleted)" (proc(5)). */
+START_TEST(shared_memory_can_be_a_descriptor)
+{
+    int fd = memfd_create("claims02", MFD_CLOEXEC);
+    ck_assert_msg(fd >= 0, "memfd_create: %s", strerror(errno));
+    ck_assert(ftruncate(fd, page) == 0);
+    unsigned char *p = mmap(NULL, (size_t) page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ck_assert_msg(p != MAP_FAILED, "mmap of a memfd: %s", strerror(errno));
+    pid_t pid = fork();
+    ck_assert(pid != -1);
+    if (pid == 0) {
+        p[0] = 'M';
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+    ck_assert_msg(p[0] == 'M', "a memfd mapped MAP_SHARED: expected the child's store, got %d", p[0]);
+    munmap(p, (size_t) page);
+    close(fd);
+
+    char name[64];
+    snprintf(name, sizeof name, "/shmlab-claims02-%d", (int) getpid());
+    int sfd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+    ck_assert_msg(sfd >= 0, "shm_open(%s): %s", name, strerror(errno));
+    shm_unlink(name);
+    close(sfd);
+
+    key_t key = (key_t) (0x5e020000 | (getpid() & 0xffff));
+    int id = shmget(key, (size_t) page, IPC_CREAT | IPC_EXCL | 0600);
+    ck_assert_msg(id != -1, "shmget: %s", strerror(errno));
+    void *a = shmat(id, NULL, 0);
+    shmctl(id, IPC_RMID, NULL);
+    ck_assert(a != (void *) -1);
+    char want[64], line[512];
+    snprintf(want, sizeof want, "/SYSV%08x (deleted)", (unsigned) key);
+    FILE *maps = fopen("/proc/self/maps", "r");
+    int seen = 0;
+    while (maps && fgets(line, sizeof line, maps) != NULL)
+        seen |= strstr(line, want) != NULL;
+    if (maps)
+        fclose(maps);
+    shmdt(a);
+    ck_assert_msg(seen, "/proc/self/maps: expected a line naming %s for the attached segment", want);
+}
+END_TEST
+
+/* Common misconceptions ("mmap's data is safer: the file backs it up", seed
+   002): a MAP_SHARED store is in the file's page cache at once and stays
+   when the process is killed (on disk only after writeback or msync); a
+   MAP_PRIVATE store is never written back, whatever happens. */
+START_TEST(killed_process_keeps_shared_stores_loses_private_ones)
+{
+    int fd = make_file_in("/dev/shm", 2 * (size_t) page, '.');
+    pid_t pid = fork();
+    ck_assert(pid != -1);
+    if (pid == 0) {
+        unsigned char *sh = mmap(NULL, (size_t) page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        unsigned char *pr = mmap(NULL, (size_t) page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, page);
+        if (sh == MAP_FAILED || pr == MAP_FAILED)
+            _exit(2);
+        sh[0] = 'S';
+        pr[0] = 'P';
+        raise(SIGKILL);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    unsigned char a = 0, b = 0;
+    ck_assert(pread(fd, &a, 1, 0) == 1 && pread(fd, &b, 1, page) == 1);
+    remove_file(fd);
+    ck_assert_msg(WIFSIGNALED(status), "the writer: expected it killed, got status 0x%x", (unsigned) status);
+    ck_assert_msg(a == 'S' && b == '.', "after the writer was killed: expected the shared store 'S' in the"
+                  " file and the private one gone ('.'), got '%c' and '%c'", a, b);
+}
+END_TEST
+
+/* Common misconceptions ("mmap holds more data than shm", seed 002): a
+   System V segment is limited by kernel.shmmax/shmall (proc(5)), which
+   default to nearly unlimited; here a 1 GiB segment is made as readily as
+   a 1 GiB mapping.  Neither is touched, so neither costs memory. */
+START_TEST(segment_can_be_as_big_as_a_mapping)
+{
+    unsigned long long shmmax = 0;
+    FILE *f = fopen("/proc/sys/kernel/shmmax", "r");
+    ck_assert_msg(f && fscanf(f, "%llu", &shmmax) == 1, "cannot read /proc/sys/kernel/shmmax");
+    fclose(f);
+    if (shmmax < (1ULL << 30)) {
+        fprintf(stderr, "SKIP segment_can_be_as_big_as_a_mapping: kernel.shmmax is %llu here\n", shmmax);
+        return;
+    }
+    int id = shmget(IPC_PRIVATE, 1UL << 30, IPC_CREAT | 0600);
+    int err = errno;
+    if (id != -1)
+        shmctl(id, IPC_RMID, NULL);
+    void *m = mmap(NULL, 1UL << 30, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (m != MAP_FAILED)
+        munmap(m, 1UL << 30);
+    if (id == -1 && m == MAP_FAILED) {
+        fprintf(stderr, "SKIP segment_can_be_as_big_as_a_mapping: neither 1 GiB fits here (%s)\n", strerror(err));
+        return;
+    }
+    ck_assert_msg(id != -1 && m != MAP_FAILED, "1 GiB: shmget %s, mmap %s", id != -1 ? "ok" : strerror(err),
+                  m != MAP_FAILED ? "ok" : "failed");
+}
+END_TEST
+
+/* Common misconceptions (MS_INVALIDATE "invalidates the cached data", seed
+   001): on Linux every mapping of a file shares one page cache, so a store
+   through one MAP_SHARED mapping is already in another before any msync;
+   MS_INVALIDATE (msync(2): "invalidate other mappings of the same file")
+   has nothing to discard and discards nothing.  MS_SYNC with MS_ASYNC is
+   EINVAL. */
+START_TEST(ms_invalidate_discards_nothing)
+{
+    int fd = make_file_in("/dev/shm", (size_t) page, '.');
+    unsigned char *a = mmap(NULL, (size_t) page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    unsigned char *b = mmap(NULL, (size_t) page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ck_assert(a != MAP_FAILED && b != MAP_FAILED);
+    a[7] = 'x';
+    int seen_before = b[7];
+    int rc = msync(a, (size_t) page, MS_INVALIDATE);
+    int seen_after = b[7], kept = a[7];
+    errno = 0;
+    int both = msync(a, (size_t) page, MS_SYNC | MS_ASYNC);
+    int both_err = errno;
+    unsigned char on_file = 0;
+    ck_assert(pread(fd, &on_file, 1, 7) == 1);
+    munmap(a, (size_t) page);
+    munmap(b, (size_t) page);
+    remove_file(fd);
+    ck_assert_msg(seen_before == 'x', "the other mapping before any msync: expected 'x', got '%c'", seen_before);
+    ck_assert_msg(rc == 0 && seen_after == 'x' && kept == 'x' && on_file == 'x',
+                  "msync(MS_INVALIDATE): expected 0 and 'x' everywhere, got %d, '%c' '%c' '%c'", rc, seen_after,
+                  kept, on_file);
+    ck_assert_msg(both == -1 && both_err == EINVAL, "msync(MS_SYNC | MS_ASYNC): expected -1/EINVAL, got %d (%s)",
+                  both, strerror(both_err));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("claims 02-mmap");
@@ -344,6 +489,10 @@ int main(void)
     tcase_add_test(tc, anonymous_ignores_fd_on_linux);
     tcase_add_test(tc, private_store_by_child_stays_in_child);
     tcase_add_test(tc, ftruncate_then_map_has_no_sigbus);
+    tcase_add_test(tc, shared_memory_can_be_a_descriptor);
+    tcase_add_test(tc, killed_process_keeps_shared_stores_loses_private_ones);
+    tcase_add_test(tc, segment_can_be_as_big_as_a_mapping);
+    tcase_add_test(tc, ms_invalidate_discards_nothing);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -369,6 +369,28 @@ END_TEST
 
 /* ---- Background: Fix 1, a System V semaphore ---------------------------- */
 
+/* Common misconceptions (seed 002: `ipcs -s` lists "signals"): ipcs -s
+   lists semaphore sets ("Semaphore Arrays", ipcs(1)); ours is there, with
+   its one semaphore. */
+START_TEST(ipcs_s_lists_semaphore_sets)
+{
+    int id = new_sem(0);
+    FILE *p = popen("ipcs -s", "r");
+    ck_assert_msg(p != NULL, "popen(ipcs -s): %s", strerror(errno));
+    char line[512], owner[64];
+    int header = 0, found = 0, semid;
+    unsigned key, perms, nsems = 0;
+    while (fgets(line, sizeof line, p) != NULL) {
+        header |= strstr(line, "Semaphore Arrays") != NULL;
+        if (sscanf(line, "%x %d %63s %o %u", &key, &semid, owner, &perms, &nsems) == 5 && semid == id)
+            found = 1;
+    }
+    ck_assert_msg(pclose(p) == 0, "ipcs -s failed");
+    ck_assert_msg(header && found && nsems == 1, "ipcs -s: expected the \"Semaphore Arrays\" table listing semid"
+                  " %d with 1 semaphore (header %d, found %d)", id, header, found);
+}
+END_TEST
+
 /* Backs "Fix 1: a System V semaphore with SEM_UNDO" and misconception 8:
    Linux starts a new semaphore at 0; the lock must be set to 1 (SETVAL). */
 START_TEST(new_semaphore_starts_at_zero)
@@ -703,6 +725,7 @@ static Suite *claims_suite(void)
 
     TCase *sem = tcase_create("Semaphores");
     tcase_add_test(sem, new_semaphore_starts_at_zero);
+    tcase_add_test(sem, ipcs_s_lists_semaphore_sets);
     tcase_add_test(sem, sem_undo_gives_back_on_death);
     tcase_add_test(sem, without_sem_undo_stays_taken);
     tcase_add_test(sem, semop_fails_eintr_despite_sa_restart);

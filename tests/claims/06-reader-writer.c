@@ -333,6 +333,47 @@ START_TEST(two_writers_both_see_flag_clear)
 }
 END_TEST
 
+/* Common misconceptions (seed 003's reader and writer, with no
+   synchronisation at all): nothing in a segment stops a reader from copying
+   a message the writer is halfway through writing; it gets the first half
+   new and the second half old.  The halfway point is ordered with pipes,
+   so the test is exact: the kernel neither blocks nor warns the reader. */
+START_TEST(unsynchronised_reader_copies_half_written_message)
+{
+    int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | OBJ_PERMS);
+    ck_assert_msg(id != -1, "shmget: %s", strerror(errno));
+    char *msg = shmat(id, NULL, 0);
+    shmctl(id, IPC_RMID, NULL);
+    ck_assert_msg(msg != (void *) -1, "shmat: %s", strerror(errno));
+    memset(msg, 'A', 4096);
+    int half[2], done[2];
+    ck_assert_msg(pipe(half) == 0 && pipe(done) == 0, "pipe");
+    pid_t writer = fork();
+    ck_assert(writer != -1);
+    if (writer == 0) {
+        char b;
+        memset(msg, 'B', 2048);                 /* the writer, halfway */
+        if (write(half[1], "h", 1) != 1 || read(done[0], &b, 1) != 1)
+            _exit(2);
+        memset(msg + 2048, 'B', 2048);
+        _exit(0);
+    }
+    char b, copy[4096];
+    ck_assert(read(half[0], &b, 1) == 1);
+    memcpy(copy, msg, sizeof copy);             /* the reader, meanwhile */
+    ck_assert(write(done[1], "d", 1) == 1);
+    int status;
+    waitpid(writer, &status, 0);
+    int whole = msg[4095];
+    shmdt(msg);
+    ck_assert_msg(copy[0] == 'B' && copy[2047] == 'B' && copy[2048] == 'A' && copy[4095] == 'A',
+                  "the reader's copy: expected half new (B) and half old (A), got %c%c%c%c", copy[0], copy[2047],
+                  copy[2048], copy[4095]);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0 && whole == 'B',
+                  "the writer: expected it to finish the message");
+}
+END_TEST
+
 /* Common misconceptions, "the key is a non-zero integer": IPC_PRIVATE is key
    0, and every shmget(IPC_PRIVATE, ...) makes a new segment. */
 START_TEST(ipc_private_is_key_zero_and_always_new)
@@ -382,6 +423,7 @@ int main(void)
     tcase_add_test(tc, rmid_wakes_waiter_with_eidrm);
     tcase_add_test(tc, atomic_int_is_lock_free);
     tcase_add_test(tc, two_writers_both_see_flag_clear);
+    tcase_add_test(tc, unsynchronised_reader_copies_half_written_message);
     tcase_add_test(tc, ipc_private_is_key_zero_and_always_new);
     tcase_add_test(tc, shmctl_has_more_than_three_commands);
     suite_add_tcase(s, tc);
