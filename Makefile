@@ -6,6 +6,7 @@
 #                                  (ROSTER=file.csv: LMS identities for canvas.csv, moodle.csv)
 #   make check LAB=4               the public tests of one lab, under valgrind
 #   make test                      the courseware's own test suite (CI)
+#   make claims                    the handouts' claims, checked on this kernel (LAB=n: one lab's)
 #   make demo LAB=4                the classroom demonstration (ARGS=... for its options)
 #   make keystore ARGS="put alice bob s3cret"   lab 07's key store from the shell (ARGS=--help)
 #   make bench                     throughput and cost figures for the lectures
@@ -27,7 +28,7 @@ LAB        ?=
 ROSTER     ?=
 STRICT     := -std=c11 -D_GNU_SOURCE= -Wall -Wextra -Werror
 
-.PHONY: help deps grade check test demo keystore bench bench-grader slides handouts dist gradescope github-classroom similarity clean clean-ipc
+.PHONY: help deps grade check test claims demo keystore bench bench-grader slides handouts dist gradescope github-classroom similarity clean clean-ipc
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -57,6 +58,9 @@ check: $(GRADER)
 test: $(GRADER)
 	@if [ -f tests/run.sh ]; then sh tests/run.sh; else \
 	    echo "make test is the courseware's own suite; it needs the instructor's kit (solutions/, tests/)" >&2; exit 2; fi
+
+claims: deps
+	@sh scripts/claims.sh $(LAB)
 
 slides:
 	@sh scripts/render-slides.sh

@@ -22,7 +22,7 @@ n=2
 tpl=$tmp/template
 
 sh scripts/github-classroom.sh "$tpl" >"$tmp/make.log" 2>&1 || { echo "FAIL: github-classroom.sh:"; cat "$tmp/make.log"; exit 1; }
-for secret in solutions grader/hidden tests; do
+for secret in solutions grader/hidden instructor tests/run.sh; do
     [ ! -e "$tpl/$secret" ] || { echo "FAIL: the template holds $secret/ (students can read it)"; exit 1; }
 done
 # The workflow's own steps, in the template: build the grader, grade a lab.
