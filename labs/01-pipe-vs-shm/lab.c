@@ -243,27 +243,47 @@ static int segment_create(struct ring *r, size_t capacity)
     return -1;
 }
 
-/* The other side is not ready: spin RING_SPINS times, then give the CPU
+/* PROVIDED (read it; nothing to write here): how a side waits for the
+   other.  ring_write() calls it when the ring is full, ring_read() when it
+   is empty, with a counter it sets back to 0 whenever it makes progress.
+
+   The other side is not ready: spin RING_SPINS times, then give the CPU
    away RING_YIELDS times (on a busy machine the other side may be waiting
    for a CPU), then sleep in ppoll() on our end of the lifeline for at most
    RING_NAP_US — and from then on only sleep, until the caller sees progress
-   and sets *spins back to 0.  Returns 0 (look at the
-   counters again), or -1 with EPIPE once the other side's end is closed (it
-   exited or was killed), or ppoll's errno. */
+   and sets *spins back to 0.  Returns 0 (look at the counters again), or -1
+   with EPIPE once the other side's end is closed (it exited or was killed),
+   or ppoll's errno.
+
+   Why ppoll asks for no event at all (.events = 0): POLLHUP and POLLERR are
+   always reported, and they are the only news a lifeline carries.  Asking
+   for POLLOUT on the writer's end would return at once (an empty pipe is
+   always writable) and turn every nap into a spin.  Each process holds one
+   end only (ring_take_side() closed the other), so a closed peer is seen
+   as POLLHUP on the reader's read end or POLLERR on the writer's write end. */
 static inline int wait_for_peer(struct ring *r, unsigned *spins)
 {
-    /* TODO: count this call in *spins and return 0 at once while it is below
-       RING_SPINS (a CPU hint that we spin is welcome); then, for RING_YIELDS
-       more calls, give the CPU away and return 0; after that, keep *spins
-       where it is (the caller resets it on progress) and sleep on the
-       lifeline end this
-       process holds for at most RING_NAP_US; if the kernel says the other
-       end is closed, fail with EPIPE.  An interrupted sleep is not an error.
-       Count every yield and sleep in r->naps. */
-    (void) r;
-    (void) spins;
-    errno = ENOSYS;
-    return -1;
+    if (++*spins < RING_SPINS) {
+        cpu_relax();
+        return 0;
+    }
+    if (*spins < RING_SPINS + RING_YIELDS) {
+        r->naps++;
+        sched_yield();
+        return 0;
+    }
+    *spins = RING_SPINS + RING_YIELDS;      /* a long wait: sleep from now on */
+    struct pollfd p = { .fd = r->life[1] != -1 ? r->life[1] : r->life[0], .events = 0 };
+    struct timespec nap = { 0, RING_NAP_US * 1000L };
+    r->naps++;
+    int n = ppoll(&p, 1, &nap, NULL);
+    if (n == -1)
+        return errno == EINTR ? 0 : -1;     /* a signal cut the nap short: look again */
+    if (n > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL))) {
+        errno = EPIPE;
+        return -1;
+    }
+    return 0;
 }
 
 int ring_create(struct ring *r, size_t capacity)
