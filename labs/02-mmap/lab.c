@@ -14,7 +14,9 @@
    $ make demo LAB=2           # two processes, one file; then SIGBUS */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -73,8 +75,8 @@ int mm_map_fd(struct mm_region *m, int fd, size_t len, enum mm_kind kind)
    shrinks it.  Returns 0, or -1 with errno. */
 static int grow_file(int fd, size_t len)
 {
-    /* TODO: find the file's size; if it is less than len, make it len bytes
-       long.  Never make it shorter. */
+    /* TODO: EFBIG if len is more than off_t can hold; find the file's size;
+       if it is less than len, make it len bytes long.  Never make it shorter. */
     (void) fd;
     (void) len;
     errno = ENOSYS;
@@ -124,9 +126,10 @@ int mm_map_anon(struct mm_region *m, size_t len)
 
 int mm_sync(const struct mm_region *m)
 {
-    /* TODO: EINVAL if m is NULL or not mapped; 0 if it is private or
-       anonymous; otherwise wait until the stores in the whole mapping are
-       written to the file's storage. */
+    /* TODO: EINVAL if m is NULL or not mapped; 0 if it is private;
+       otherwise (shared: a file, or anonymous - m cannot tell, and it does
+       not matter) wait until the stores in the whole mapping are written to
+       the file's storage. */
     (void) m;
     errno = ENOSYS;
     return -1;
@@ -162,7 +165,7 @@ int mm_probe(const struct mm_region *m, size_t off)
     /* TODO: EINVAL if m is NULL or not mapped; fork a child that puts SIGBUS and
        SIGSEGV back to their default action, reads the byte at m->addr + off
        through a volatile pointer and leaves with _exit(0); wait for it;
-       return the signal that killed it, or 0. */
+       return the signal that killed it, 0 if it exited 0, else EIO. */
     (void) m;
     (void) off;
     errno = ENOSYS;

@@ -55,7 +55,8 @@ int mm_map_fd(struct mm_region *m, int fd, size_t len, enum mm_kind kind);
    closed by mm_unmap().  On failure nothing stays open or mapped (a file
    created stays created).
    Errors: EINVAL if m or path is NULL, len is 0 or kind is bad; otherwise
-   the errno of open/fstat/ftruncate/mmap. */
+   the errno of open/fstat/ftruncate/mmap; EFBIG if the file would have to
+   grow to more bytes than off_t can count (ftruncate's own limit). */
 int mm_map_file(struct mm_region *m, const char *path, size_t len, enum mm_kind kind);
 
 /* Map len bytes of zeroed memory with MAP_SHARED | MAP_ANONYMOUS (fd -1,
@@ -63,10 +64,13 @@ int mm_map_file(struct mm_region *m, const char *path, size_t len, enum mm_kind 
    Errors: EINVAL if m is NULL or len is 0; mmap's errno otherwise. */
 int mm_map_anon(struct mm_region *m, size_t len);
 
-/* Wait until a file-backed MAP_SHARED mapping's stores are on the storage
-   device: msync(MS_SYNC) over the whole mapping.  (Other processes and
-   read(2) see the stores at once, without it.)  For an anonymous or private
-   mapping there is nothing to write and it returns 0.
+/* For a MAP_SHARED mapping, msync(MS_SYNC) over the whole mapping: a file
+   mapping's stores are then on the storage device.  (Other processes and
+   read(2) see the stores at once, without it.)  struct mm_region does not
+   say whether a shared mapping has a file (mm_map_fd leaves m->fd -1, like
+   mm_map_anon): msync it either way; for an anonymous one there is nothing
+   to write and msync returns 0.  A MAP_PRIVATE mapping returns 0 at once:
+   none of its stores ever go to a file.
    Errors: EINVAL if m is NULL or not mapped; msync's errno. */
 int mm_sync(const struct mm_region *m);
 
@@ -80,9 +84,10 @@ int mm_child_write(const struct mm_region *m, size_t off, const void *buf, size_
 
 /* Fork a child that reads the byte at m->addr + off (off may lie past m->len:
    the mapping is whole pages) and exits 0; wait for it.  Returns 0 if the
-   child could read it, or the number of the signal that killed it (SIGBUS
-   for a page wholly past end of file, SIGSEGV past the mapping).
-   Errors: EINVAL if m is NULL or not mapped; fork/waitpid's errno. */
+   child read it and exited 0, or the number of the signal that killed it
+   (SIGBUS for a page wholly past end of file, SIGSEGV past the mapping).
+   Errors: EINVAL if m is NULL or not mapped; EIO if the child exited with a
+   status other than 0; fork/waitpid's errno. */
 int mm_probe(const struct mm_region *m, size_t off);
 
 /* Unmap the mapping (munmap(2) over m->len) and close m->fd if

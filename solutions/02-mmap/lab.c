@@ -14,7 +14,9 @@
    $ make demo LAB=2           # two processes, one file; then SIGBUS */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -70,6 +72,11 @@ int mm_map_fd(struct mm_region *m, int fd, size_t len, enum mm_kind kind)
    shrinks it.  Returns 0, or -1 with errno. */
 static int grow_file(int fd, size_t len)
 {
+    const uintmax_t off_max = ((uintmax_t) 1 << (sizeof(off_t) * CHAR_BIT - 1)) - 1;
+    if ((uintmax_t) len > off_max) {
+        errno = EFBIG;              /* no off_t can say how long the file must be */
+        return -1;
+    }
     struct stat st;
     if (fstat(fd, &st) == -1)
         return -1;
@@ -125,8 +132,10 @@ int mm_sync(const struct mm_region *m)
         errno = EINVAL;
         return -1;
     }
-    if (!m->shared || m->fd == -1)
-        return 0;                           /* nothing of ours goes to a file */
+    if (!m->shared)
+        return 0;                           /* private: nothing goes to a file */
+    /* Shared: a file mapping (ours or the caller's fd) or anonymous memory,
+       which msync accepts and has nothing to write for. */
     return msync(m->addr, m->len, MS_SYNC);
 }
 
@@ -188,6 +197,10 @@ int mm_probe(const struct mm_region *m, size_t off)
         return -1;
     if (WIFSIGNALED(status))
         return WTERMSIG(status);
+    if (WEXITSTATUS(status) != 0) {
+        errno = EIO;
+        return -1;
+    }
     return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,8 @@ START_TEST(bad_arguments_rejected)
     expect_fail(mm_map_file(&m, NULL, 10, MM_SHARED), EINVAL, "mm_map_file(&m, NULL path, ...)");
     expect_fail(mm_map_file(&m, file_in_dir("k"), 10, (enum mm_kind) 9), EINVAL, "mm_map_file(kind 9)");
     expect_fail(mm_map_anon(NULL, 10), EINVAL, "mm_map_anon(NULL, 10)");
+    expect_fail(mm_map_file(&m, file_in_dir("huge"), SIZE_MAX, MM_SHARED), EFBIG,
+                "mm_map_file(len SIZE_MAX): more than off_t can count");
     expect_fail(mm_sync(NULL), EINVAL, "mm_sync(NULL)");
     expect_fail(mm_probe(NULL, 0), EINVAL, "mm_probe(NULL, 0)");
     expect_mapped(mm_map_anon(&m, 100), &m, "mm_map_anon(100)");
