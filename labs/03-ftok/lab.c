@@ -236,8 +236,9 @@ int seg_open(const char *path, int proj_id, size_t size, struct seg *s)
 
 int seg_close(struct seg *s)
 {
-    /* TODO: detach the segment and clear *s; EINVAL if s is NULL or not
-       attached. */
+    /* TODO: EINVAL if s is NULL or s->hdr is NULL (not attached); detach
+       the segment and clear *s (seg_clear) even if shmdt failed, then return
+       shmdt's result with its errno. */
     (void) s;
     errno = ENOSYS;
     return -1;

@@ -111,9 +111,12 @@ int seg_create(const char *path, int proj_id, size_t size, struct seg *s);
    or the errno of lab_ftok/shmget/shmat/shmctl. */
 int seg_open(const char *path, int proj_id, size_t size, struct seg *s);
 
-/* Detach *s's segment (it stays in the system) and set s->hdr and s->data to
-   NULL, s->shmid to -1.
-   Errors: EINVAL if s is NULL or not attached; shmdt's errno. */
+/* Detach *s's segment (it stays in the system, for the next seg_open) and
+   set s->hdr and s->data to NULL, s->shmid to -1 - whether or not shmdt
+   succeeded: the handle is closed either way, like close(2)'s descriptor.
+   "Not attached" means s->hdr is NULL (a handle closed before, or never
+   opened).
+   Errors: EINVAL if s is NULL or not attached (*s unchanged); shmdt's errno. */
 int seg_close(struct seg *s);
 
 /* Remove *s's segment (IPC_RMID) and detach it, then set s->hdr and s->data

@@ -69,7 +69,11 @@ int shared_seal(struct shared *sh);
    remove it (IPC_RMID).  Sets shmid to -1 and addr to NULL.
    Returns 1 if the segment is gone because we left (we removed it, or it was
    marked and the kernel freed it at our detach), 0 if other attachments
-   remain, -1 on error.
+   remain, -1 on error.  Two processes leaving at once may both find no
+   attachment left: both then remove it, the second finds it already gone
+   (EINVAL from IPC_STAT or IPC_RMID: not an error here), and both return 1.
+   1 means "gone once we left", not "we were the one who removed it".
+   shmid and addr are cleared whatever happens.
    Errors: EINVAL if sh is NULL or not joined; shmdt/shmctl's errno. */
 int shared_leave(struct shared *sh);
 

@@ -112,7 +112,10 @@ int rw_recv(struct rw_chan *c, struct rw_msg *m);
 /* rw_send() and rw_recv() that give up after timeout_ms milliseconds:
    -1 with ETIMEDOUT (semtimedop(2) itself reports a timeout as EAGAIN).  A
    signal does not restart the wait from the beginning: the deadline stays
-   where it was.  RW_FLAG polls until the deadline.
+   where it was.  RW_FLAG polls until the deadline.  A timeout_ms of 0 only
+   tries: it succeeds if the message can move without waiting, and fails at
+   once with ETIMEDOUT otherwise (semtimedop with a zero timeout does the
+   same, reporting EAGAIN).
    Errors: EINVAL if timeout_ms < 0; ETIMEDOUT; otherwise as rw_send(). */
 int rw_send_timed(struct rw_chan *c, const struct rw_msg *m, long timeout_ms);
 int rw_recv_timed(struct rw_chan *c, struct rw_msg *m, long timeout_ms);

@@ -19,9 +19,12 @@
      KS_PERMS), attach, fill the header (version, capacity, record_size,
      journal_slot = KS_NO_SLOT, the mutex) and store `magic` LAST: until then
      the store is not ready, and openers wait for it (KS_OPEN_WAIT_MS).
-   - Opening: shmget(key, 0, 0), attach, and check the layout: a segment
-     smaller than the header, another magic, version or record_size, or a
-     size too small for its capacity is not ours (EPROTO).
+   - Opening: shmget(key, 0, 0), attach, and check the layout, all EPROTO
+     ("not ours"): first the size, before reading any header field - a
+     shm_segsz (IPC_STAT) below sizeof(struct ks_segment), the header
+     alone, has no room for one; then, once magic is set, another magic,
+     version or record_size, a capacity of 0 or above KS_CAPACITY_MAX, or a
+     shm_segsz below KS_SEGMENT_SIZE(capacity).
    - Every read or change of the records happens with `lock` held.  When
      pthread_mutex_lock() returns EOWNERDEAD, the previous holder died inside:
      roll back (below), then pthread_mutex_consistent().

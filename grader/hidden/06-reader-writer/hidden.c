@@ -354,6 +354,30 @@ START_TEST(send_timed_on_full_ring_times_out)
     ck_assert_msg(rc == 0 && memcmp(&want, &m, sizeof want) == 0, "rw_recv_timed after the"
                   " time-out: expected writer 1 seq 0, got rc %d (%s), writer %d seq %d", rc,
                   strerror(errno), m.writer, m.seq);
+    /* A timeout of 0 only tries (lab.h): it moves a message that can move
+       at once, and fails with ETIMEDOUT at once otherwise. */
+    expected_msg(&m, 1, 3);
+    errno = 0;
+    rc = rw_send_timed(c, &m, 0);
+    ck_assert_msg(rc == 0, "rw_send_timed(0 ms) into a ring with room: expected 0, got %d (%s)", rc,
+                  strerror(errno));
+    expected_msg(&m, 1, 4);
+    errno = 0;
+    rc = rw_send_timed(c, &m, 0);
+    err = errno;
+    ck_assert_msg(rc == -1 && err == ETIMEDOUT, "rw_send_timed(0 ms) into a full ring: expected -1 with"
+                  " ETIMEDOUT, got %d with errno %d (%s)", rc, err, strerror(err));
+    for (int k = 0; k < 2; k++) {
+        errno = 0;
+        rc = rw_recv_timed(c, &m, 0);
+        ck_assert_msg(rc == 0, "rw_recv_timed(0 ms) #%d with a message there: expected 0, got %d (%s)",
+                      k + 1, rc, strerror(errno));
+    }
+    errno = 0;
+    rc = rw_recv_timed(c, &m, 0);
+    err = errno;
+    ck_assert_msg(rc == -1 && err == ETIMEDOUT, "rw_recv_timed(0 ms) on an empty ring: expected -1 with"
+                  " ETIMEDOUT, got %d with errno %d (%s)", rc, err, strerror(err));
 }
 END_TEST
 
