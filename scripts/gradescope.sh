@@ -19,7 +19,8 @@ rm -rf "$out"
 mkdir -p "$tree/shmlab"
 find . -type f \
     -not -path './.git/*' -not -path './build/*' -not -path './node_modules/*' -not -path './solutions/*' \
-    -not -path './grader/corpus/*' -not -path './tests/*' -not -path './.ci/*' -print |
+    -not -path './grader/corpus/*' -not -path './tests/*' -not -path './instructor/*' \
+    -not -path './.ci/*' -print |
     sed 's|^\./||' | awk -v keep="$keep_hidden/" '!/^grader\/hidden\/[0-9]/ || index($0, keep) == 1' |
     tar -cf - -T - | tar -xf - -C "$tree/shmlab"
 for points in labs/[0-9][0-9]-*/points; do

@@ -62,6 +62,38 @@ for slug in $labs; do
     else fail "$slug: every test has a hint (a handout section)" "no section: $bare"; fi
 done
 
+# -- the handouts and decks: what they name exists, and hides nothing ---------
+for slug in $labs; do
+    # No hidden test is named anywhere a student reads.
+    leaked=""
+    for t in $(awk '!/^[ \t]*(#|@|$)/ { print $1 }' "grader/hidden/$slug/points"); do
+        for f in handouts/*/"$slug.md" "slides/$slug.md"; do
+            grep -qw -- "$t" "$f" && leaked="$leaked $f:$t"
+        done
+    done
+    if [ -z "$leaked" ]; then ok "$slug: no handout or deck names a hidden test"
+    else fail "$slug: no handout or deck names a hidden test" "named:$leaked"; fi
+    # "Check your understanding": 3 to 5 questions in each language, as many
+    # answers in the instructor's notes.
+    answers=$(grep -c '^[0-9]\. ' "instructor/$slug.md" 2>/dev/null)
+    bad=""
+    for f in handouts/*/"$slug.md"; do
+        n=$(awk '/\{#check-your-understanding\}/ { on = 1; next } on && /^## / { on = 0 } on && /^[0-9]\. / { n++ }
+                 END { print n + 0 }' "$f")
+        [ "$n" -ge 3 ] && [ "$n" -le 5 ] && [ "$n" = "${answers:-0}" ] || bad="$bad $f: $n questions, ${answers:-no} answers;"
+    done
+    if [ -z "$bad" ]; then ok "$slug: each handout asks 3-5 questions, instructor/$slug.md answers them"
+    else fail "$slug: each handout asks 3-5 questions, instructor/$slug.md answers them" "$bad"; fi
+done
+# Every test a handout names (a name of four words or more) is a claims test,
+# a public test or a function of lab.h: none is misspelt or gone.
+named=$(grep -oh '`[a-z][a-z0-9]*\(_[a-z0-9]*\)\{3,\}`' handouts/*/*.md | tr -d '`' | sort -u)
+known=$( { grep -oh "^START_TEST([a-z0-9_]*" tests/claims/*.c labs/*/tests/public.c | sed 's/START_TEST(//'
+           grep -oh "^[a-z].* \**[a-z_0-9]*(" labs/*/lab.h | sed 's/.*[ *]\([a-z_0-9]*\)($/\1/'; } | sort -u)
+unknown=$(printf '%s\n' "$named" | comm -23 - "$(printf '%s\n' "$known" >"$OUT/known-names"; echo "$OUT/known-names")")
+if [ -z "$unknown" ]; then ok "every test a handout names exists (a claims test, a public test or lab.h)"
+else fail "every test a handout names exists (a claims test, a public test or lab.h)" "unknown: $unknown"; fi
+
 # A hint naming a section no handout has is the courseware's bug: the grader
 # refuses to start and names the line.
 dangling=$OUT/dangling-hint
