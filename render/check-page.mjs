@@ -117,17 +117,54 @@ try {
     await cdp.send('DOM.enable');
     await cdp.send('CSS.enable');
     const { root } = await cdp.send('DOM.getDocument', { depth: -1 });
-    const sel = /^zh/i.test(seen.lang) ? 'main p, section p, h1' : 'h1';
-    const { nodeIds } = await cdp.send('DOM.querySelectorAll', { nodeId: root.nodeId, selector: sel });
+    const sel = /^zh/i.test(seen.lang) ? 'main p, main li, main td, main th, main h2, main h3, section p, section li, section td, section th, section h2, h1' : 'h1';
+    const isCjkFace = (n) => /CJK|Hei|Song|Ming|Kai|WenQuanYi|Droid Sans Fallback/i.test(n);
     const faces = new Map();
-    for (const id of nodeIds.slice(0, 40)) {
-      const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId: id });
-      for (const f of fonts) faces.set(f.familyName, (faces.get(f.familyName) ?? 0) + f.glyphCount);
+    // A missing glyph: a Chinese character that no CJK face drew (another
+    // face's box or fallback).  Per element on screen, the glyphs CJK faces
+    // drew must cover the Chinese characters of its own text.  A deck shows
+    // one slide at a time: go through them all (Marp's #N addresses).
+    const slides = await page.evaluate(() => document.querySelectorAll('svg[data-marpit-svg]').length);
+    const short = [];
+    let checked = 0;
+    for (let k = 1; k <= Math.max(1, slides); k++) {
+      if (slides > 0) {
+        await page.evaluate((n) => { location.hash = '#' + n; }, k);
+        await new Promise((r) => setTimeout(r, 120));
+      }
+      await page.evaluate((sel) => {
+        for (const e of document.querySelectorAll('[data-cjk-check]')) e.removeAttribute('data-cjk-check');
+        // In a deck only the active slide is painted (the others are laid
+        // out but hidden); elsewhere whatever has a box.
+        const deck = document.querySelector('svg[data-marpit-svg]') !== null;
+        for (const e of document.querySelectorAll(sel))
+          if (deck ? e.closest('svg.bespoke-marp-active') : e.getClientRects().length) e.setAttribute('data-cjk-check', '');
+      }, sel);
+      const { root } = await cdp.send('DOM.getDocument', { depth: -1 });
+      const { nodeIds } = await cdp.send('DOM.querySelectorAll', { nodeId: root.nodeId, selector: '[data-cjk-check]' });
+      for (const id of nodeIds.slice(0, 600)) {
+        const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId: id });
+        let drawn = 0;
+        for (const f of fonts) {
+          faces.set(f.familyName, (faces.get(f.familyName) ?? 0) + f.glyphCount);
+          if (isCjkFace(f.familyName)) drawn += f.glyphCount;
+        }
+        const { node } = await cdp.send('DOM.describeNode', { nodeId: id, depth: 1 });
+        const text = (node.children ?? []).filter((c) => c.nodeType === 3).map((c) => c.nodeValue).join('');
+        const han = (text.match(/[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]/g) ?? []).length;
+        checked += han;
+        if (drawn < han) short.push(`"${text.trim().slice(0, 30)}" (${han} CJK characters, ${drawn} CJK glyphs)`);
+      }
     }
-    const cjk = [...faces.keys()].filter((n) => /CJK|Hei|Song|Ming|Kai|WenQuanYi|Droid Sans Fallback/i.test(n));
+    if (slides > 0) {
+      await page.evaluate(() => { location.hash = '#1'; });
+      await new Promise((r) => setTimeout(r, 120));
+    }
+    const cjk = [...faces.keys()].filter(isCjkFace);
     const list = [...faces.entries()].map(([n, c]) => `${n} ${c}`).join(', ');
-    if (cjk.length) ok(`Chinese text drawn with a CJK font (${list})`);
-    else fail('Chinese text drawn with a CJK font', `fonts used: ${list || 'none'}; install fonts-noto-cjk`);
+    if (!cjk.length) fail('Chinese text drawn with a CJK font', `fonts used: ${list || 'none'}; install fonts-noto-cjk`);
+    else if (short.length) fail('every Chinese character drawn by a CJK font (no missing glyph)', short.slice(0, 3).join('; '));
+    else ok(`Chinese text drawn with a CJK font, no glyph missing (${checked} characters on ${Math.max(1, slides)} screen(s); ${list})`);
   }
 
   // A screenshot that shows something: count pixels unlike the background.

@@ -1,6 +1,7 @@
 // prepare-deck.mjs — make a slide deck self-contained before Marp renders it.
 //
-// For each deck given, writes OUTDIR/<same name>.md where
+// For each deck given, writes OUTDIR/<same name>.md (OUTDIR/zh-CN/<name>.md
+// for slides/zh-CN/<name>.md) where
 //   - every local image (Markdown ![alt](path) and HTML <img src="path">) is
 //     replaced by a data: URI, so the HTML file carries its pictures;
 //   - an image that does not exist (the lab 01 bench plot before `make bench`,
@@ -89,8 +90,12 @@ function prepare(deck, outdir) {
   if (!has('marp')) fm.unshift('marp: true');
   if (!has('title') && title) fm.push(`title: ${JSON.stringify(title)}`);
   if (!has('paginate')) fm.push('paginate: true');
-  mkdirSync(outdir, { recursive: true });
-  writeFileSync(join(outdir, basename(deck)), `---\n${fm.join('\n')}\n---\n${lines.join('\n')}`);
+  // A translated deck (slides/zh-CN/04-race.md) keeps its language folder,
+  // so its HTML and PDF land beside the English ones, not over them.
+  const lang = basename(dirname(deck)) === 'slides' ? '' : basename(dirname(deck));
+  const dest = join(outdir, lang);
+  mkdirSync(dest, { recursive: true });
+  writeFileSync(join(dest, basename(deck)), `---\n${fm.join('\n')}\n---\n${lines.join('\n')}`);
 }
 
 const [outdir, ...decks] = process.argv.slice(2);

@@ -2,9 +2,10 @@
 # render-slides.sh — every slide deck to a self-contained HTML file and a PDF
 # (make slides).
 #
-# Decks are slides/*.md, found by glob: a new lab's deck renders with no change
-# here.  Each becomes build/slides/NN-slug.html (one file: pictures inlined as
-# data: URIs, Marp's script and styles inside) and build/slides/NN-slug.pdf.
+# Decks are slides/*.md and the Chinese slides/zh-CN/*.md, found by glob: a
+# new lab's deck renders with no change here.  Each becomes
+# build/slides/[zh-CN/]NN-slug.html (one file: pictures inlined as data: URIs,
+# Marp's script and styles inside) and build/slides/[zh-CN/]NN-slug.pdf.
 # A picture that does not exist yet — lab 01's bench plot before `make bench` —
 # is drawn as a placeholder saying what to run.  Marp CLI comes from the npm
 # registry (pinned in package-lock.json, installed by npm ci into node_modules/);
@@ -23,7 +24,7 @@ out=${OUT:-build/slides}
 if [ "$#" -gt 0 ]; then
     decks="$*"
 else
-    decks=$(ls slides/*.md 2>/dev/null | sort || true)
+    decks=$(ls slides/*.md slides/zh-CN/*.md 2>/dev/null | sort || true)
 fi
 if [ -z "$decks" ]; then
     echo "render-slides: no slides/*.md to render"
@@ -31,8 +32,18 @@ if [ -z "$decks" ]; then
 fi
 
 # shellcheck disable=SC2046
-render_install chromium $RENDER_FONTS $(render_node_packages)
+render_install chromium graphviz $RENDER_FONTS $(render_node_packages)
 render_npm
+
+# The decks' diagrams: slides/diagrams/*.dot, drawn by Graphviz into
+# build/diagrams/*.svg, which the decks show (one picture serves the English
+# and the Chinese deck).
+mkdir -p build/diagrams
+for dotfile in slides/diagrams/*.dot; do
+    [ -f "$dotfile" ] || continue
+    dot -Tsvg "$dotfile" -o "build/diagrams/$(basename "$dotfile" .dot).svg" ||
+        { echo "render-slides: Graphviz cannot draw $dotfile" >&2; exit 1; }
+done
 chrome=$(render_chromium) || { echo "render-slides: Chromium is not installed (need /usr/bin/chromium)" >&2; exit 1; }
 CHROME_PATH=$chrome
 export CHROME_PATH
@@ -64,6 +75,7 @@ fi
 n=0
 for d in $decks; do
     name=$(basename "$d" .md)
+    case $d in slides/*/*) name=$(basename "$(dirname "$d")")/$name ;; esac
     files="$out/$name.html"
     [ -z "${NO_PDF:-}" ] && files="$files $out/$name.pdf"
     for f in $files; do
