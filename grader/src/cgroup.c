@@ -10,8 +10,10 @@
    is counted; when the kernel's OOM killer had to act inside it, the test
    is told so.  Where no cgroup can be made, the PID namespace and the
    rlimits remain (see sandbox.c). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +67,10 @@ static int add_dir(struct test_cgroup *cg, const char *base, const char *control
         return -1;
     char *dir = cg->dir[cg->n];
     snprintf(dir, PATH_MAX, "%s%s/%s", base, own, name);
-    if (mkdir(dir, 0755) == -1)
+    /* A cgroup under our name can only be a dead supervisor's, left by a
+       grader killed before it cleaned up (names carry the pid): rmdir takes
+       it if it holds no process, and we make ours afresh. */
+    if (mkdir(dir, 0755) == -1 && !(errno == EEXIST && rmdir(dir) == 0 && mkdir(dir, 0755) == 0))
         return -1;
     for (int i = 0; limits[i][0] != NULL; i++)
         if (write_value(dir, limits[i][0], limits[i][1]) == -1) {
@@ -150,9 +155,45 @@ void cgroup_remove(struct test_cgroup *cg)
     cg->n = 0;
 }
 
-/* Can tests be capped here?  Made once and removed, for the report. */
+/* Remove the empty cgroups of supervisors that no longer exist, below our
+   own cgroup in one hierarchy: a grader that was killed leaves them. */
+static void sweep_stale(const char *base, const char *controller)
+{
+    char own[PATH_MAX], dir[PATH_MAX * 2];
+    if (own_path(controller, own, sizeof own) == -1)
+        return;
+    snprintf(dir, sizeof dir, "%s%s", base, own);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        long pid;
+        char rest;
+        if ((sscanf(e->d_name, "shmlab-test-%ld%c", &pid, &rest) != 1 &&
+             sscanf(e->d_name, "shmlab-probe-%ld%c", &pid, &rest) != 1) || pid <= 0)
+            continue;
+        if (kill((pid_t) pid, 0) == 0 || errno != ESRCH)
+            continue;           /* its supervisor lives: not ours to touch */
+        char path[PATH_MAX * 3];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        rmdir(path);            /* refuses a cgroup that still holds a process */
+    }
+    if (d)
+        closedir(d);
+}
+
+/* Can tests be capped here?  Made once and removed, for the report; the
+   stale cgroups of killed graders are swept first. */
 const char *cgroup_probe(void)
 {
+    if (geteuid() == 0) {
+        struct stat st;
+        if (stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0) {
+            sweep_stale("/sys/fs/cgroup", "");
+        } else {
+            sweep_stale("/sys/fs/cgroup/memory", "memory");
+            sweep_stale("/sys/fs/cgroup/pids", "pids");
+        }
+    }
     struct test_cgroup cg;
     char name[64];
     snprintf(name, sizeof name, "shmlab-probe-%ld", (long) getpid());
