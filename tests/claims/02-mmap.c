@@ -223,6 +223,67 @@ START_TEST(ext4_zeroes_tail_bytes_at_msync)
 }
 END_TEST
 
+/* Dirty kB of the mapping that starts at addr, from /proc/self/smaps
+   (Shared_Dirty + Private_Dirty), or -1. */
+static long dirty_kb(const void *addr)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    char line[512];
+    unsigned long start, end;
+    long kb = -1, v;
+    int in = 0;
+    while (f && fgets(line, sizeof line, f) != NULL) {
+        if (sscanf(line, "%lx-%lx ", &start, &end) == 2 && strchr(line, ':') && !strstr(line, "kB")) {
+            in = start == (unsigned long) addr;
+            if (in)
+                kb = 0;
+        } else if (in && (sscanf(line, "Shared_Dirty: %ld kB", &v) == 1 || sscanf(line, "Private_Dirty: %ld kB", &v) == 1)) {
+            kb += v;
+        }
+    }
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+/* Background, msync(2): MS_SYNC writes a file mapping's dirty pages to the
+   device and returns when that is done: /proc/PID/smaps then shows the page
+   clean (ext4).  On tmpfs there is no device: the page stays dirty, and
+   msync still returns 0. */
+START_TEST(ms_sync_writes_dirty_pages_back)
+{
+    const char *base = getenv("SHMLAB_EXT4_DIR") ? getenv("SHMLAB_EXT4_DIR") : "/var/tmp";
+    int checked = 0;
+    for (int k = 0; k < 2; k++) {
+        const char *where = k == 0 ? base : "/dev/shm";
+        long want = k == 0 ? EXT4_SUPER_MAGIC : TMPFS_MAGIC;
+        if (fs_type(where) != want) {
+            printf("ms_sync_writes_dirty_pages_back: %s is not %s here, nothing to check\n", where,
+                   k == 0 ? "ext4" : "tmpfs");
+            continue;
+        }
+        int fd = make_file_in(where, (size_t) page, 'a');
+        unsigned char *p = mmap(NULL, (size_t) page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        ck_assert(p != MAP_FAILED);
+        p[0] = 'b';
+        long before = dirty_kb(p);
+        int rc = msync(p, (size_t) page, MS_SYNC);
+        long after = dirty_kb(p);
+        munmap(p, (size_t) page);
+        remove_file(fd);
+        ck_assert_msg(before > 0 && rc == 0, "%s: after a store, expected a dirty page and msync 0, got %ld kB"
+                      " dirty, msync %d", where, before, rc);
+        if (k == 0)
+            ck_assert_msg(after == 0, "ext4, after msync(MS_SYNC): expected the page clean, got %ld kB dirty", after);
+        else
+            ck_assert_msg(after > 0, "tmpfs, after msync(MS_SYNC): expected the page still dirty (no device), got"
+                          " %ld kB", after);
+        checked++;
+    }
+    (void) checked;
+}
+END_TEST
+
 /* Common misconceptions: other processes and read(2) see a MAP_SHARED store
    at once, before any msync: there is one copy, in the page cache.  msync
    is about the storage device. */
@@ -483,6 +544,7 @@ int main(void)
     tcase_add_test(tc, page_past_eof_is_sigbus);
     tcase_add_test(tc, tmpfs_keeps_tail_bytes);
     tcase_add_test(tc, ext4_zeroes_tail_bytes_at_msync);
+    tcase_add_test(tc, ms_sync_writes_dirty_pages_back);
     tcase_add_test(tc, read_sees_shared_store_before_msync);
     tcase_add_test(tc, private_store_is_copy_on_write);
     tcase_add_test(tc, anonymous_shared_reaches_parent);
