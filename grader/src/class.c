@@ -127,8 +127,7 @@ static int write_gradebook(const struct options *opt, const struct lab *labs, in
 {
     char path[PATH_MAX + 32], tmp[PATH_MAX + 40], buf[PATH_MAX + 300];
     snprintf(path, sizeof path, "%s/gradebook.csv", opt->out);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = open_tmp(path, tmp, sizeof tmp);
     if (f == NULL)
         return -1;
     fputs("student", f);
@@ -143,9 +142,7 @@ static int write_gradebook(const struct options *opt, const struct lab *labs, in
         csv_field(f, status_text(&students[i], buf, sizeof buf));
         fputc('\n', f);
     }
-    if (fclose(f) != 0)
-        return -1;
-    return rename(tmp, path);
+    return close_and_rename(f, tmp, path);
 }
 
 int grade_class(const struct options *opt, const char *self, const struct lab *labs, int nlabs)

@@ -56,18 +56,6 @@ static void yaml_quoted(FILE *f, const char *s)
     fputc('\'', f);
 }
 
-static FILE *open_tmp(const char *path, char *tmp, size_t len)
-{
-    snprintf(tmp, len, "%s.tmp", path);
-    return fopen(tmp, "w");
-}
-
-static int close_and_rename(FILE *f, const char *tmp, const char *path)
-{
-    if (fclose(f) != 0)
-        return -1;
-    return rename(tmp, path);
-}
 
 int write_junit(const char *path, const struct lab *labs, int nlabs)
 {

@@ -17,8 +17,7 @@
 int write_metrics(const char *path, const struct lab *labs, int nlabs)
 {
     char tmp[PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = open_tmp(path, tmp, sizeof tmp);
     if (f == NULL)
         return -1;
     fprintf(f, "lab\ttest\tvalue\n");
@@ -26,9 +25,7 @@ int write_metrics(const char *path, const struct lab *labs, int nlabs)
         for (int i = 0; i < labs[l].ntests; i++)
             if (labs[l].tests[i].has_metric)
                 fprintf(f, "%s\t%s\t%.6g\n", labs[l].slug, labs[l].tests[i].name, labs[l].tests[i].metric);
-    if (fclose(f) != 0)
-        return -1;
-    return rename(tmp, path);
+    return close_and_rename(f, tmp, path);
 }
 
 /* The reference's figure for lab/test, or a value <= 0 if it has none. */

@@ -260,14 +260,11 @@ static int write_file(const char *dir, const char *name,
 {
     char path[PATH_MAX + 32], tmp[PATH_MAX + 40];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = open_tmp(path, tmp, sizeof tmp);
     if (f == NULL)
         return -1;
     writer(f, r, labs, nlabs, rows, n);
-    if (fclose(f) != 0)
-        return -1;
-    return rename(tmp, path);
+    return close_and_rename(f, tmp, path);
 }
 
 int write_lms(const struct options *opt, const struct roster *r, const struct lab *labs, int nlabs,

@@ -164,8 +164,7 @@ static int write_json(const char *path, json_t *root)
 static int write_tsv(const char *path, const struct lab *labs, int nlabs)
 {
     char tmp[PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = open_tmp(path, tmp, sizeof tmp);
     if (f == NULL)
         return -1;
     fprintf(f, "lab\ttest\tvisibility\toutcome\tscore\tmax_score\tseconds\treason\n");
@@ -176,9 +175,7 @@ static int write_tsv(const char *path, const struct lab *labs, int nlabs)
                     t->hidden ? "hidden" : "public", outcome_name(t->outcome), t->score,
                     t->points, t->seconds, labs[l].build_error[0] ? labs[l].build_error : t->reason);
         }
-    if (fclose(f) != 0)
-        return -1;
-    return rename(tmp, path);
+    return close_and_rename(f, tmp, path);
 }
 
 int write_results(const struct options *opt, const struct lab *labs, int nlabs,
