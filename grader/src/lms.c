@@ -90,8 +90,8 @@ static void record(int c, void *data)
     struct parse *p = data;
     struct roster *r = p->r;
     if (p->error[0] == '\0' && p->row == 0 && !r->has[FOLDER])
-        snprintf(p->error, sizeof p->error, "%s: the first row names no \"folder\" column "
-                 "(the student's sub-folder of the class)", p->path);
+        snprintf(p->error, sizeof p->error, "%s: the first row names no \"folder\" column%s (the student's"
+                 " sub-folder of the class)", p->path, p->col > MAX_COLUMNS ? " among its first 256" : "");
     else if (p->error[0] == '\0' && p->row > 0 && p->any) {
         const char *folder = p->cells[FOLDER];
         if (folder == NULL || folder[0] == '\0')
