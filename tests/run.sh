@@ -128,6 +128,11 @@ if grade solutions --submission solutions; then
     done
 fi
 
+# Where the time went: a build and a tests row per lab, read by bench-grader.
+rows=$(awk -F'\t' 'NR > 1 && ($1 == "build" || $1 == "tests") && $4 + 0 >= 0' "$OUT/solutions/timing.tsv" 2>/dev/null | wc -l)
+if [ "$rows" -eq $((2 * $(echo "$labs" | wc -w))) ]; then ok "timing.tsv says each lab's build and test time"
+else fail "timing.tsv says each lab's build and test time" "$rows rows: $(head -n 3 "$OUT/solutions/timing.tsv" 2>&1)"; fi
+
 # -- ... and under AddressSanitizer + UndefinedBehaviorSanitizer ------------
 if grade sanitize --submission solutions --sanitize; then
     for slug in $labs; do

@@ -59,6 +59,7 @@ struct lab {
     int ntests;
     char build_error[REASON_MAX]; /* non-empty: the lab scores 0 for this reason */
     char build_dir[PATH_MAX];
+    double build_s;           /* wall time of build_lab(), for timing.tsv */
     char leaderboard[128];    /* @leaderboard TEST TITLE: the test, "" if none */
     char leaderboard_title[128];
 };
