@@ -233,11 +233,13 @@ static int interrupt_one_write(pid_t writer, const struct timespec *t0)
     return 1;
 }
 
-/* INTERRUPT_ROUNDS rounds, each with the reader stopped: the first signal
-   lands in a write() that has put some bytes in the pipe (a short count,
-   or EINTR if it had none), the second in the write() of the rest, which
-   finds the pipe full and gets nothing in: EINTR.  Returns how many signals
-   landed inside write() (2 per round when all went well). */
+/* Up to INTERRUPT_ROUNDS rounds, each with the reader stopped: the first
+   signal lands in a write() that has put some bytes in the pipe (a short
+   count, or EINTR if it had none), the second in the write() of the rest,
+   which finds the pipe full and gets nothing in: EINTR.  Between rounds the
+   reader runs freely, and on a fast machine it may take everything before
+   the next round stops it: then the writer is done and the rounds end.
+   Returns how many signals landed inside write() (2 per complete round). */
 static int interrupt_writes(pid_t writer)
 {
     struct timespec t0, tick = { 0, 1000 * 1000 };
@@ -273,10 +275,11 @@ START_TEST(pipe_transfer_survives_signals)
                   " resent, or EINTR not retried?)", landed,
                   (unsigned long long) rep.res.bytes,
                   rep.res.checksum == xfer_checksum(buf, len) ? "" : " with another checksum", len);
-    ck_assert_msg(landed == 2 * INTERRUPT_ROUNDS, "pipe_transfer(8 MiB, chunk 1 MiB) with the reader"
-                  " stopped: expected its write() to block %d times so a signal could interrupt"
-                  " it, it did %d times (does it write through the pipe in chunks?)",
-                  2 * INTERRUPT_ROUNDS, landed);
+    /* At least the first round: how many more fit before the data is all
+       through depends on the machine's speed, not on lab.c. */
+    ck_assert_msg(landed >= 2, "pipe_transfer(8 MiB, chunk 1 MiB) with the reader stopped: expected"
+                  " its write() to block at least twice so a signal could interrupt it, it did %d"
+                  " times (does it write through the pipe in chunks?)", landed);
 }
 END_TEST
 
