@@ -17,6 +17,8 @@
 # string; const means "copied in only", otherwise in and out.  Anything
 # else must already point into the shared arena (lt_alloc).  An int named
 # fd in lab.h is a file descriptor: it travels with the call (SCM_RIGHTS).
+# A pointer named addr is an address in the lab process's own memory (one
+# the student's code returned): it goes as a number, nothing is copied.
 set -eu
 cc=$1 header=$2 out=$3
 aux=$out.aux
@@ -82,8 +84,8 @@ END {
             out = (t ~ /^const /) ? 0 : 1
             if (t == "int" && pn[f, i] == "fd")
                 printf "    lt_arg_fd(&c_, a%d);\n", i
-            else if (!is_ptr(t))
-                printf "    lt_arg_word(&c_, (uint64_t) (int64_t) a%d);\n", i
+            else if (!is_ptr(t) || pn[f, i] == "addr")
+                printf "    lt_arg_word(&c_, (uint64_t) (%s) a%d);\n", (is_ptr(t) ? "uintptr_t" : "int64_t"), i
             else if (t == "const char *")
                 printf "    lt_arg_str(&c_, a%d);\n", i
             else if (t ~ /struct [a-z_0-9]+ \*$/ && (i == 1 || nxt != "size_t"))
