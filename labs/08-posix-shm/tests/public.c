@@ -4,7 +4,8 @@
             the mode asked whatever the umask; pshm_open maps an existing
             one; an unlinked object lives on in its mapping while the name
             is free for a new one; a memfd arrives over a socket sealed and
-            read-only; the receiver refuses one that is not sealed.
+            read-only; the receiver refuses one that is not sealed;
+            mapping_name reads a POSIX mapping's name in /proc/self/maps.
    Errors:  bad names and sizes are EINVAL and create nothing; an existing
             name is EEXIST and is left alone.
 
@@ -197,6 +198,24 @@ START_TEST(receiver_refuses_unsealed_memfd)
 }
 END_TEST
 
+START_TEST(mapping_name_shows_dev_shm_path)
+{
+    const char *name = test_name(1);
+    struct pshm p;
+    create_ok(name, 8192, 0600, &p);
+    char *got = lt_alloc(256);
+    errno = 0;
+    int rc = mapping_name(p.addr, got, 256);
+    int err = errno;
+    ck_assert_msg(rc == 0, "mapping_name of pshm_create's mapping: expected 0, got %d (errno %s)", rc,
+                  strerror(err));
+    ck_assert_msg(strcmp(got, dev_shm_path(name)) == 0,
+                  "mapping_name of a POSIX object's mapping: expected \"%s\" (the pathname column of"
+                  " /proc/self/maps), got \"%s\"", dev_shm_path(name), got);
+    pshm_close(&p);
+}
+END_TEST
+
 /* ---- Errors ------------------------------------------------------------- */
 
 START_TEST(create_rejects_bad_names_and_sizes)
@@ -245,6 +264,7 @@ Suite *lab_public_suite(void)
     tcase_add_test(core, unlinked_object_lives_on_in_its_mapping);
     tcase_add_test(core, sealed_memfd_arrives_read_only);
     tcase_add_test(core, receiver_refuses_unsealed_memfd);
+    tcase_add_test(core, mapping_name_shows_dev_shm_path);
     suite_add_tcase(s, core);
 
     TCase *errors = tcase_create("Errors");
