@@ -15,7 +15,7 @@
                  (fcntl F_ADD_SEALS) so the receiver can trust what it maps:
                  F_SEAL_WRITE (no one can change the bytes), F_SEAL_SHRINK
                  (no one can cut it short: no SIGBUS), F_SEAL_GROW,
-                 F_SEAL_SEAL (no seal can be added or taken away).
+                 F_SEAL_SEAL (no seal can be added; none is ever removed).
 
    /proc/PID/maps shows all three kinds by name: /dev/shm/NAME,
    /memfd:NAME (deleted) and /SYSV<key> (deleted).
@@ -113,8 +113,9 @@ int memfd_send_sealed(int fd, const char *name, const void *data, size_t len);
    Errors: EINVAL if b is NULL; ECONNRESET if the peer closed the socket
    before sending; EBADMSG if the message carries no descriptor or more
    than one, or the memfd is empty; EPERM if the descriptor is not sealed
-   with SEALS_NEEDED (or is not a memfd at all: fcntl F_GET_SEALS says
-   EINVAL); otherwise the errno of the call that failed.  On failure *b is
+   with SEALS_NEEDED (a shm_open object reports F_SEAL_SEAL alone; a pipe
+   or a file that is not on a tmpfs makes fcntl F_GET_SEALS say EINVAL);
+   otherwise the errno of the call that failed.  On failure *b is
    { NULL, 0 }. */
 long memfd_recv_sealed(int fd, struct sealed_buf *b);
 

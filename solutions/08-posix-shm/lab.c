@@ -215,8 +215,9 @@ static void buf_clear(struct sealed_buf *b)
     b->size = 0;
 }
 
-/* Close every descriptor of every SCM_RIGHTS header in mh but keep (the
-   first one, if *keep is -1 and the message carries exactly one). */
+/* Count the descriptors of every SCM_RIGHTS header in mh: if there is
+   exactly one, store it in *keep; otherwise close them all (*keep stays
+   -1).  Returns the count. */
 static int take_descriptors(struct msghdr *mh, int *keep)
 {
     int count = 0;
