@@ -65,8 +65,8 @@ struct sealed_buf {
    then size bytes of zeros.  On failure *p is { NULL, 0 } and nothing is
    left: not the mapping, not the descriptor, not the name (if this call
    created it).
-   Errors: EINVAL if name is not a valid name, size is 0, mode has bits
-   outside 0777 or p is NULL; EEXIST if name exists; ENOSPC if /dev/shm
+   Errors: EINVAL if name is not a valid name, size is 0 (or more than an
+   off_t holds), mode has bits outside 0777 or p is NULL; EEXIST if name exists; ENOSPC if /dev/shm
    cannot hold size bytes; otherwise the errno of the call that failed. */
 int pshm_create(const char *name, size_t size, mode_t mode, struct pshm *p);
 
