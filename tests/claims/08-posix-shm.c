@@ -472,7 +472,8 @@ START_TEST(seal_seal_refuses_more_seals)
 END_TEST
 
 /* "A memfd made without MFD_ALLOW_SEALING, and a POSIX shm object, report
-   F_SEAL_SEAL and take no seal; a pipe is no tmpfs file at all (EINVAL)." */
+   F_SEAL_SEAL and take no seal; a pipe, or a file on a disk file system, is
+   no tmpfs file at all (EINVAL)." */
 START_TEST(memfd_without_allow_sealing_is_sealed_shut)
 {
     int fd = memfd_create("claims08-shut", MFD_CLOEXEC);
@@ -493,6 +494,17 @@ START_TEST(memfd_without_allow_sealing_is_sealed_shut)
                   " got %s", strerror(errno));
     close(pp[0]);
     close(pp[1]);
+    /* A file on a disk file system (this program, unless it was built on
+       a tmpfs): no seals either. */
+    int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    struct statfs fs;
+    ck_assert_msg(self != -1 && fstatfs(self, &fs) == 0, "open /proc/self/exe: %s", strerror(errno));
+    if (fs.f_type != TMPFS_MAGIC) {
+        errno = 0;
+        ck_assert_msg(fcntl(self, F_GET_SEALS) == -1 && errno == EINVAL,
+                      "F_GET_SEALS of a file on a disk file system: expected EINVAL, got %s", strerror(errno));
+    }
+    close(self);
 }
 END_TEST
 
