@@ -88,10 +88,12 @@ static int condvar_init(struct fring_shared *s)
     return ENOSYS;
 }
 
-/* Wait on cond (lock held) until deadline; 0, or ETIMEDOUT. */
-static int condvar_wait(struct fring_shared *s, pthread_cond_t *cond, int *sleepers, double deadline)
+/* Wait on cond (lock held) until deadline; 0, or ETIMEDOUT.  *sleeping is
+   1 while we wait: the side that signals us sets it back to 0, so that it
+   signals once per wait, however many times it writes meanwhile. */
+static int condvar_wait(struct fring_shared *s, pthread_cond_t *cond, int *sleeping, double deadline)
 {
-    (*sleepers)++;
+    *sleeping = 1;
     atomic_fetch_add(&s->waits, 1);
     int err;
     if (deadline < 0) {
@@ -101,7 +103,7 @@ static int condvar_wait(struct fring_shared *s, pthread_cond_t *cond, int *sleep
         struct timespec at = { sec, (long) ((deadline - (double) sec * 1e3) * 1e6) };
         err = pthread_cond_timedwait(cond, &s->lock, &at);
     }
-    (*sleepers)--;
+    *sleeping = 0;
     return err;
 }
 
@@ -127,7 +129,8 @@ static int condvar_write(struct fring_shared *s, const unsigned char *buf, size_
         buf += k;
         n -= k;
         deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;     /* progress */
-        if (s->sleepers_data > 0) {
+        if (s->sleepers_data) {
+            s->sleepers_data = 0;
             atomic_fetch_add(&s->wakes, 1);
             pthread_cond_signal(&s->data_ready);
         }
@@ -153,7 +156,8 @@ static long condvar_read(struct fring_shared *s, unsigned char *buf, size_t n, i
             ring_copy_out(s, tail, buf, k);
             atomic_store(&s->tail, tail + k);
             got = (long) k;
-            if (s->sleepers_space > 0) {
+            if (s->sleepers_space) {
+                s->sleepers_space = 0;
                 atomic_fetch_add(&s->wakes, 1);
                 pthread_cond_signal(&s->space_ready);
             }
@@ -268,7 +272,7 @@ int fring_close(struct fring *r)
 {
     /* TODO: EINVAL for a bad ring; mark it closed and wake the reader
        if it waits (for FRING_CONDVAR: under the lock, signal data_ready if
-       sleepers_data > 0, counting the wake). */
+       sleepers_data is set: clear it, count the wake). */
     (void) r;
     errno = ENOSYS;
     return -1;

@@ -33,7 +33,8 @@
    condition variables (pthread_mutexattr_setpshared, pthread_condattr_
    setpshared: PTHREAD_PROCESS_SHARED), for comparison: it counts
    pthread_cond_wait calls as waits and pthread_cond_signal calls as wakes,
-   and signals only when the other side waits (a count kept under the lock).
+   and signals only a side that waits (sleepers_data, sleepers_space: 1
+   while that side waits, set back to 0 by the side that signals it).
 
    Every function returns 0 (or a count) on success and -1 with errno set on
    failure.  None prints and none exits: the caller decides. */
@@ -71,7 +72,7 @@ struct fring_shared {
     /* FRING_CONDVAR only: */
     pthread_mutex_t lock;
     pthread_cond_t data_ready, space_ready;
-    int sleepers_data, sleepers_space;  /* under lock: who waits on which */
+    int sleepers_data, sleepers_space;  /* under lock: 1 while the reader / writer waits */
     enum fring_kind kind;
     uint64_t capacity;                  /* bytes in data[]: a power of two */
     _Alignas(FRING_CACHE_LINE) unsigned char data[];

@@ -105,10 +105,12 @@ static int condvar_init(struct fring_shared *s)
     return err;
 }
 
-/* Wait on cond (lock held) until deadline; 0, or ETIMEDOUT. */
-static int condvar_wait(struct fring_shared *s, pthread_cond_t *cond, int *sleepers, double deadline)
+/* Wait on cond (lock held) until deadline; 0, or ETIMEDOUT.  *sleeping is
+   1 while we wait: the side that signals us sets it back to 0, so that it
+   signals once per wait, however many times it writes meanwhile. */
+static int condvar_wait(struct fring_shared *s, pthread_cond_t *cond, int *sleeping, double deadline)
 {
-    (*sleepers)++;
+    *sleeping = 1;
     atomic_fetch_add(&s->waits, 1);
     int err;
     if (deadline < 0) {
@@ -118,7 +120,7 @@ static int condvar_wait(struct fring_shared *s, pthread_cond_t *cond, int *sleep
         struct timespec at = { sec, (long) ((deadline - (double) sec * 1e3) * 1e6) };
         err = pthread_cond_timedwait(cond, &s->lock, &at);
     }
-    (*sleepers)--;
+    *sleeping = 0;
     return err;
 }
 
@@ -144,7 +146,8 @@ static int condvar_write(struct fring_shared *s, const unsigned char *buf, size_
         buf += k;
         n -= k;
         deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;     /* progress */
-        if (s->sleepers_data > 0) {
+        if (s->sleepers_data) {
+            s->sleepers_data = 0;
             atomic_fetch_add(&s->wakes, 1);
             pthread_cond_signal(&s->data_ready);
         }
@@ -170,7 +173,8 @@ static long condvar_read(struct fring_shared *s, unsigned char *buf, size_t n, i
             ring_copy_out(s, tail, buf, k);
             atomic_store(&s->tail, tail + k);
             got = (long) k;
-            if (s->sleepers_space > 0) {
+            if (s->sleepers_space) {
+                s->sleepers_space = 0;
                 atomic_fetch_add(&s->wakes, 1);
                 pthread_cond_signal(&s->space_ready);
             }
@@ -330,7 +334,8 @@ int fring_close(struct fring *r)
     if (s->kind == FRING_CONDVAR) {
         pthread_mutex_lock(&s->lock);
         atomic_store(&s->closed, 1);
-        if (s->sleepers_data > 0) {
+        if (s->sleepers_data) {
+            s->sleepers_data = 0;
             atomic_fetch_add(&s->wakes, 1);
             pthread_cond_signal(&s->data_ready);
         }
