@@ -71,8 +71,14 @@ static int pin = 1;                     /* sender on one CPU, receiver on anothe
    scheduler's choice of placing them on one CPU now and two later. */
 static void pin_to(int n)
 {
-    cpu_set_t allowed, one;
-    if (!pin || sched_getaffinity(0, sizeof allowed, &allowed) == -1 || CPU_COUNT(&allowed) < 2)
+    /* The CPUs the program could use when it started: a child inherits its
+       parent's pinning, so asking then would find only the parent's CPU. */
+    static cpu_set_t allowed;
+    static int known;
+    cpu_set_t one;
+    if (!known && sched_getaffinity(0, sizeof allowed, &allowed) == 0)
+        known = 1;
+    if (!pin || !known || CPU_COUNT(&allowed) < 2)
         return;
     for (int cpu = 0, seen = 0; cpu < CPU_SETSIZE; cpu++)
         if (CPU_ISSET(cpu, &allowed) && seen++ == n) {
