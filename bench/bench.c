@@ -10,11 +10,22 @@
 
    Two regimes, because a ring that fits in cache beats a memcpy of
    main memory and that comparison would flatter it:
-     cache   ring of 1 MiB; sender and receiver reuse one message buffer;
-             memcpy of m bytes into a 1 MiB destination, cycling.
-     memory  ring of 256 MiB, 1 GiB sent from a 256 MiB source into a 256 MiB
-             destination (all far beyond the last-level cache), 64 KiB
-             messages; memcpy of the same 256 MiB buffers, 1 GiB in total.
+     cache   ring of 256 KiB (it fits in a core's L2 with the buffers);
+             sender and receiver reuse one message buffer; memcpy of m bytes
+             into a 256 KiB destination, cycling.
+     memory  1 GiB sent from a 256 MiB source into a 256 MiB destination
+             (far beyond the last-level cache) in 64 KiB messages, the way
+             a real transport does it: through a cache-sized ring (256 KiB),
+             so DRAM sees what a memcpy makes it see (read the source,
+             write the destination); and, as what not to do, through a
+             256 MiB ring (four DRAM streams: source, ring twice,
+             destination).  memcpy of the same 256 MiB buffers, 1 GiB.
+   Every ring figure is the median of RUNS runs; the minimum is printed
+   too, and the "stability" ratio is the worst min/median.
+
+   Then round trips of 64 bytes (bench/pingpong.c): pipe, FIFO, Unix
+   socket, System V and POSIX message queues, a spinning shared-memory
+   mailbox and lab 09's futex ring.
 
    $ make bench                                  # builds into build/bench/
    $ build/bench/bench --out build/bench         # the table, then the ratios
@@ -43,14 +54,16 @@
 #include <unistd.h>
 
 #include "lab.h"
+#include "pingpong.h"
 
 #define KiB 1024UL
 #define MiB (1024UL * 1024UL)
 #define NSIZES 8                        /* 64 B, 256 B, ... 1 MiB: x4 each */
-#define CACHE_RING (1 * MiB)
+#define CACHE_RING (256 * KiB)
 #define BIG (256 * MiB)                 /* memory regime: ring, source, destination */
 #define BIG_TOTAL (1024 * MiB)
 #define MIN_SECONDS 0.15                /* a cell runs at least this long */
+#define RUNS 5                          /* runs per ring figure: the median, and the minimum */
 
 enum transport { T_PIPE, T_FIFO, T_SOCKET, T_RING, T_MEMCPY, NTRANSPORTS };
 static const char *names[NTRANSPORTS] = { "pipe", "fifo", "unix socket", "shm ring", "memcpy" };
@@ -62,7 +75,7 @@ struct cell {
 };
 
 static struct cell cache[NTRANSPORTS][NSIZES];
-static struct cell memory[NTRANSPORTS];
+static double cache_ring_min[NSIZES];   /* the slowest of the RUNS runs */
 static double min_seconds = MIN_SECONDS;
 static int pin = 1;                     /* sender on one CPU, receiver on another */
 
@@ -306,6 +319,27 @@ static struct cell measure(struct run *run, size_t max_total)
     }
 }
 
+static int by_gbps(const void *a, const void *b)
+{
+    double x = ((const struct cell *) a)->gbps, y = ((const struct cell *) b)->gbps;
+    return (x > y) - (x < y);
+}
+
+/* RUNS measurements of the same run: the median cell, and the slowest
+   figure in *slowest (a ring whose peer was descheduled collapses: the
+   minimum shows it). */
+static struct cell measure_runs(const struct run *model, size_t max_total, int grow, double *slowest)
+{
+    struct cell c[RUNS];
+    for (int i = 0; i < RUNS; i++) {
+        struct run run = *model;
+        c[i] = grow ? measure(&run, max_total) : run.t == T_MEMCPY ? measure_memcpy(&run) : measure_once(&run);
+    }
+    qsort(c, RUNS, sizeof c[0], by_gbps);
+    *slowest = c[0].gbps;
+    return c[RUNS / 2];
+}
+
 static unsigned char *big_buffer(size_t n)
 {
     unsigned char *p = malloc(n);
@@ -340,7 +374,7 @@ static void write_svg(const char *path, const size_t *sizes)
             "font-family='sans-serif' font-size='13'>\n<rect width='100%%' height='100%%' fill='white'/>\n",
             W, H);
     fprintf(f, "<text x='%.0f' y='24' font-size='16'>Throughput between two processes"
-            " (cache regime: 1 MiB ring)</text>\n", L);
+            " (cache regime: 256 KiB ring)</text>\n", L);
 #define XPOS(i) (L + (W - L - R) * (i) / (NSIZES - 1.0))
 #define YPOS(v) (T + (H - T - B) * (1 - (log10(v) - log10(ymin)) / (log10(ymax) - log10(ymin))))
     for (double v = ymin; v <= ymax * 1.001; v *= 10) {
@@ -375,6 +409,15 @@ static double ratio(double a, double b)
     return b > 0 ? a / b : 0;
 }
 
+/* "REGIME NAME VALUE [>= TARGET] met|NOT met"; target 0: no target. */
+static void target_line(const char *regime, const char *name, double value, double target)
+{
+    if (target > 0)
+        printf("%-9s %-15s %7.2f  [>= %g]  %s\n", regime, name, value, target, value >= target ? "met" : "NOT met");
+    else
+        printf("%-9s %-15s %7.2f\n", regime, name, value);
+}
+
 int main(int argc, char *argv[])
 {
     const char *out = "build/bench";
@@ -405,51 +448,92 @@ int main(int argc, char *argv[])
     size_t sizes[NSIZES];
     for (int i = 0; i < NSIZES; i++)
         sizes[i] = 64UL << (2 * i);
-    unsigned char *msg_src = big_buffer(MiB), *msg_dst = big_buffer(MiB), *ring_dst = big_buffer(CACHE_RING);
+    unsigned char *msg_src = big_buffer(MiB), *msg_dst = big_buffer(MiB), *ring_dst = big_buffer(MiB);
 
-    printf("cache regime: 1 MiB ring, one reused message buffer each side; memcpy into 1 MiB\n");
-    printf("%-12s %8s %9s %13s %11s\n", "transport", "message", "GB/s", "syscalls/MiB", "ctxsw/MiB");
+    printf("cache regime: 256 KiB ring, one reused message buffer each side; memcpy into 256 KiB\n");
+    printf("shm ring: the median of %d runs, and the slowest\n", RUNS);
+    printf("%-12s %8s %9s %13s %11s %9s\n", "transport", "message", "GB/s", "syscalls/MiB", "ctxsw/MiB", "min GB/s");
     for (int t = 0; t < NTRANSPORTS; t++) {
         if (t == T_RING && !have_ring)
             continue;
         for (int i = 0; i < NSIZES; i++) {
             struct run run = { (enum transport) t, sizes[i], 4 * MiB, CACHE_RING,
                                msg_src, t == T_MEMCPY ? ring_dst : msg_dst,
-                               sizes[i], t == T_MEMCPY ? CACHE_RING : sizes[i] };
-            struct cell c = cache[t][i] = measure(&run, 4096 * MiB);
-            char lab[24];
+                               sizes[i], t != T_MEMCPY ? sizes[i] : sizes[i] > CACHE_RING ? sizes[i] : CACHE_RING };
+            struct cell c = cache[t][i] = t == T_RING ? measure_runs(&run, 4096 * MiB, 1, &cache_ring_min[i])
+                                                      : measure(&run, 4096 * MiB);
+            char lab[24], slowest[16] = "";
             size_label(sizes[i], lab, sizeof lab);
-            printf("%-12s %8s %9.2f %13.1f %11.2f\n", names[t], lab, c.gbps,
-                   c.syscalls_per_mib, c.ctxsw_per_mib);
+            if (t == T_RING)
+                snprintf(slowest, sizeof slowest, "%9.2f", cache_ring_min[i]);
+            printf("%-12s %8s %9.2f %13.1f %11.2f %s\n", names[t], lab, c.gbps,
+                   c.syscalls_per_mib, c.ctxsw_per_mib, slowest);
             fflush(stdout);
         }
     }
 
-    printf("\nmemory regime: 256 MiB source, destination and ring; 1 GiB in 64 KiB messages\n");
+    printf("\nmemory regime: 1 GiB from a 256 MiB source into a 256 MiB destination, 64 KiB messages\n");
     unsigned char *big_src = big_buffer(BIG), *big_dst = big_buffer(BIG);
-    static const enum transport mem_rows[] = { T_PIPE, T_RING, T_MEMCPY };
+    struct { const char *label; enum transport t; size_t ring; } mem_rows[] = {
+        { "pipe", T_PIPE, 0 },
+        { "shm ring", T_RING, CACHE_RING },             /* what a transport does */
+        { "shm ring 256M", T_RING, BIG },               /* what not to do: a DRAM-sized ring */
+        { "memcpy", T_MEMCPY, 0 },
+    };
+    struct cell memory[4];
+    double memory_min[4] = { 0, 0, 0, 0 };
     for (size_t k = 0; k < sizeof mem_rows / sizeof mem_rows[0]; k++) {
-        enum transport t = mem_rows[k];
+        enum transport t = mem_rows[k].t;
+        memory[k] = (struct cell) { 0, 0, 0 };
         if (t == T_RING && !have_ring)
             continue;
-        struct run run = { t, 64 * KiB, BIG_TOTAL, BIG, big_src, big_dst, BIG, BIG };
-        struct cell c = memory[t] = t == T_MEMCPY ? measure_memcpy(&run) : measure_once(&run);
-        printf("%-12s %8s %9.2f %13.1f %11.2f\n", names[t], "64 KiB", c.gbps,
-               c.syscalls_per_mib, c.ctxsw_per_mib);
+        struct run run = { t, 64 * KiB, BIG_TOTAL, mem_rows[k].ring, big_src, big_dst, BIG, BIG };
+        struct cell c = memory[k] = t == T_RING ? measure_runs(&run, BIG_TOTAL, 0, &memory_min[k])
+                                    : t == T_MEMCPY ? measure_memcpy(&run) : measure_once(&run);
+        char slowest[16] = "";
+        if (t == T_RING)
+            snprintf(slowest, sizeof slowest, "%9.2f", memory_min[k]);
+        printf("%-13s %7s %9.2f %13.1f %11.2f %s\n", mem_rows[k].label, "64 KiB", c.gbps,
+               c.syscalls_per_mib, c.ctxsw_per_mib, slowest);
+        fflush(stdout);
+    }
+
+    printf("\nping-pong: round trips of 64 bytes between two processes (each side on a CPU of its own)\n");
+    printf("%-12s %12s %10s %12s\n", "transport", "trips/s", "us/trip", "messages/s");
+    double trips[PP_N] = { 0 };
+    for (int t = 0; t < PP_N; t++) {
+        if (!pingpong_available((enum pp_transport) t)) {
+            printf("%-12s %12s   (lab 09's fring_create fails: is its lab.c done?)\n", pingpong_names[t], "-");
+            continue;
+        }
+        trips[t] = pingpong_rate((enum pp_transport) t, min_seconds, out, pin_to, now);
+        if (trips[t] > 0)
+            printf("%-12s %12.0f %10.2f %12.0f\n", pingpong_names[t], trips[t], 1e6 / trips[t], 2 * trips[t]);
+        else
+            printf("%-12s %12s   (failed: %s)\n", pingpong_names[t], "-", strerror(errno));
         fflush(stdout);
     }
 
     /* The ratios the lecture quotes, at 64 KiB messages (index 5). */
     const int at64k = 5;
-    double c_shm_pipe = ratio(cache[T_RING][at64k].gbps, cache[T_PIPE][at64k].gbps);
     double c_shm_memcpy = ratio(cache[T_RING][at64k].gbps, cache[T_MEMCPY][at64k].gbps);
-    double m_shm_pipe = ratio(memory[T_RING].gbps, memory[T_PIPE].gbps);
-    double m_shm_memcpy = ratio(memory[T_RING].gbps, memory[T_MEMCPY].gbps);
-    printf("\nratios at 64 KiB messages (target in brackets)\n");
-    printf("cache   shm/pipe   %6.2f   [>= 10]   %s\n", c_shm_pipe, c_shm_pipe >= 10 ? "met" : "NOT met");
-    printf("cache   shm/memcpy %6.2f\n", c_shm_memcpy);
-    printf("memory  shm/pipe   %6.2f   [>= 3]    %s\n", m_shm_pipe, m_shm_pipe >= 3 ? "met" : "NOT met");
-    printf("memory  shm/memcpy %6.2f   [>= 0.5]  %s\n", m_shm_memcpy, m_shm_memcpy >= 0.5 ? "met" : "NOT met");
+    double m_shm_memcpy = ratio(memory[1].gbps, memory[3].gbps);
+    double m_shm_pipe = ratio(memory[1].gbps, memory[0].gbps);
+    double p_spin = ratio(trips[PP_SPIN], trips[PP_PIPE]), p_futex = ratio(trips[PP_FUTEX], trips[PP_PIPE]);
+    double stability = 1;
+    if (have_ring) {
+        stability = ratio(cache_ring_min[at64k], cache[T_RING][at64k].gbps);
+        for (int k = 1; k <= 2; k++)
+            if (ratio(memory_min[k], memory[k].gbps) < stability)
+                stability = ratio(memory_min[k], memory[k].gbps);
+    }
+    printf("\nratios (REGIME NAME VALUE [>= TARGET] met|NOT met)\n");
+    target_line("cache", "shm/memcpy", c_shm_memcpy, 0.4);
+    target_line("memory", "shm/memcpy", m_shm_memcpy, 0.7);
+    target_line("memory", "shm/pipe", m_shm_pipe, 1.5);
+    target_line("pingpong", "shm-spin/pipe", p_spin, 10);
+    target_line("pingpong", "shm-futex/pipe", p_futex, 0);
+    target_line("stability", "min/median", stability, 0.5);
 
     char path[512];
     snprintf(path, sizeof path, "%s/throughput.dat", out);
