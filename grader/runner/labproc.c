@@ -7,11 +7,14 @@
      LT_FORK   fork; the child serves the socket that came with the request
      LT_INJECT make the next shmat()/semget() fail (lab-faults.c)
      LT_SIGNALS take the signal dispositions the test has now
+     LT_THREAD start a thread that answers calls on the socket sent along
+               (a test of code two threads share: ThreadSanitizer)
    A process that comes back here from a call it did not receive (a worker
    the student forked that returned instead of calling _exit) says so and
    ends: it must never serve calls meant for its parent. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,11 +41,58 @@ static void reap_children(void)
             children[i] = 0;
 }
 
-static void send_reply(int kind, int64_t rc, int err, pid_t pid)
+static void send_reply_on(int chan, int kind, int64_t rc, int err, pid_t pid)
 {
     struct lt_reply rep = { (uint32_t) kind, err, rc, pid };
-    while (send(LT_CHAN_FD, &rep, sizeof rep, MSG_NOSIGNAL) == -1 && errno == EINTR)
+    while (send(chan, &rep, sizeof rep, MSG_NOSIGNAL) == -1 && errno == EINTR)
         ;
+}
+
+static void send_reply(int kind, int64_t rc, int err, pid_t pid)
+{
+    send_reply_on(LT_CHAN_FD, kind, rc, err, pid);
+}
+
+/* A thread's loop: calls only (no fork, no faults, no signals: those stay
+   with the process's own socket), until the test closes its end.  It
+   shares nothing with the main loop but the student's code, so that what
+   ThreadSanitizer reports is the student's. */
+static void *serve_thread(void *arg)
+{
+    int chan = (int) (intptr_t) arg;
+    for (;;) {
+        struct lt_request req;
+        char cbuf[CMSG_SPACE(sizeof(int) * LT_MAX_ARGS)];
+        struct iovec iov = { &req, sizeof req };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+                             .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+        ssize_t n = recvmsg(chan, &mh, MSG_CMSG_CLOEXEC);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n != (ssize_t) sizeof req || req.kind != LT_CALL || req.nargs > LT_MAX_ARGS || req.fd_mask != 0)
+            break;
+        errno = req.err;
+        int64_t rc = lt_dispatch(req.fn, req.arg);
+        send_reply_on(chan, LT_REPLY, rc, errno, getpid());
+    }
+    close(chan);
+    return NULL;
+}
+
+/* LT_THREAD: the thread's socket arrived with the request as fd. */
+static void serve_new_thread(int fd)
+{
+    pthread_t t;
+    pthread_attr_t attr;
+    int err = fd < 0 ? EBADF : pthread_attr_init(&attr);
+    if (err == 0) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        err = pthread_create(&t, &attr, serve_thread, (void *) (intptr_t) fd);
+        pthread_attr_destroy(&attr);
+    }
+    if (err != 0 && fd >= 0)
+        close(fd);
+    send_reply(LT_REPLY, err == 0 ? 0 : -1, err, getpid());
 }
 
 /* Where Yama restricts ptrace to descendants (ptrace_scope 1: Ubuntu, and
@@ -142,6 +192,10 @@ int main(void)
         }
         if (req.kind == LT_FORK && nfds == 1) {
             serve_fork(&req, fds[0]);
+            continue;
+        }
+        if (req.kind == LT_THREAD && nfds == 1) {
+            serve_new_thread(fds[0]);
             continue;
         }
         if (req.kind == LT_INJECT || req.kind == LT_SIGNALS) {

@@ -11,13 +11,16 @@
 
 /* Both processes map the shared arena here (see split.c): pointers a test
    passes are valid, at the same address, in the lab process. */
-#define LT_ARENA_ADDR 0x3e0000000000UL
+#define LT_ARENA_ADDR 0x7e9000000000UL
 #define LT_MAX_ARGS 8
 #define LT_CHAN_FD 3       /* in the lab process: its socket */
 /* valgrind's exit status for a lab process in which it found errors
    (--error-exitcode): seen by the runner, whatever became of the report */
 #define LT_VALGRIND_ERRORS 99
 #define LT_ARENA_FD 4      /* in the lab process: the arena's memfd */
+/* ThreadSanitizer's exit status for a lab process in which it found a data
+   race (TSAN_OPTIONS exitcode, halt_on_error: it stops at the first) */
+#define LT_TSAN_RACE 66
 /* valgrind's XML and log go to sockets the supervisor reads (it files each
    message by its sender's pid, outside the test's folder).  They sit at the
    top of a 1024-descriptor limit: inside the range valgrind keeps for
@@ -37,6 +40,7 @@ enum lt_kind {
     LT_STRAY,              /* lab -> test: process pid returned from a call it did not receive */
     LT_INJECT,             /* test -> lab: arg[0] (an lt_fault) fails with errno arg[1]; 0 stops */
     LT_SIGNALS,            /* test -> lab: catch/ignore signals as the caught, ignored bits say */
+    LT_THREAD,             /* test -> lab: start a thread that serves the socket sent along */
 };
 
 enum lt_fault { LT_FAULT_SHMAT, LT_FAULT_SEMGET, LT_FAULT_COUNT };

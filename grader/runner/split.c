@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -45,6 +46,18 @@ static unsigned char *arena;
 static struct alloc_state *alloc;    /* shared by test processes only */
 static unsigned char *scratch;       /* this process's, from the arena */
 static int chan = -1;                /* socket to this process's lab process */
+/* A test thread that lt_use_lab_thread() sent to a thread of the lab
+   process: its socket and its own scratch (ThreadSanitizer tests). */
+static __thread int thread_chan = -1;
+static __thread unsigned char *thread_scratch;
+static char thread_failure[300];     /* why a test thread's call failed, the first time */
+static pthread_mutex_t thread_failure_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The socket this thread's calls go on. */
+static int *my_chan(void)
+{
+    return thread_chan >= 0 ? &thread_chan : &chan;
+}
 static pid_t lab_pid = -1;
 static int lab_pidfd = -1;
 static int is_root = 1;              /* the runner itself, not a test child */
@@ -106,6 +119,8 @@ void lt_call_begin(struct lt_call *c, unsigned fn)
     c->req.fn = fn;
     if (scratch == NULL)
         scratch = lt_alloc(SCRATCH_SIZE);
+    if (thread_chan >= 0 && thread_scratch == NULL)
+        thread_scratch = lt_alloc(SCRATCH_SIZE);
 }
 
 static void push(struct lt_call *c, uint64_t w)
@@ -128,7 +143,7 @@ void lt_arg_buf(struct lt_call *c, const void *p, size_t n, int copy_out)
     size_t size = (n + 63) & ~(size_t) 63;
     unsigned char *copy;
     if (size >= n && size <= SCRATCH_SIZE - c->used) {
-        copy = scratch + c->used;
+        copy = (thread_chan >= 0 ? thread_scratch : scratch) + c->used;
         c->used += size;
     } else {
         copy = lt_alloc(n);     /* a big buffer: arena space of its own, never reused */
@@ -178,11 +193,15 @@ static void describe_end(char *why, size_t len)
     }
     if (!wait_gone(lab_pidfd, patience_ms()) || waitpid(lab_pid, &status, 0) != lab_pid)
         return;
+    pid_t lab_pid_seen = lab_pid;
     lab_pid = -1;
     if (WIFSIGNALED(status))
         lab_signal = WTERMSIG(status);
     if (WIFSIGNALED(status))
         snprintf(why, len, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else if (WEXITSTATUS(status) == LT_TSAN_RACE)
+        snprintf(why, len, "ThreadSanitizer found a data race in it and stopped it: its report is"
+                 " tsan.%ld in the test's folder", (long) lab_pid_seen);
     else
         snprintf(why, len, "it exited with status %d", WEXITSTATUS(status));
 }
@@ -191,7 +210,7 @@ static void describe_end(char *why, size_t len)
 static ssize_t recv_reply(struct lt_reply *rep)
 {
     ssize_t n;
-    while ((n = recv(chan, rep, sizeof *rep, 0)) == -1 && errno == EINTR)
+    while ((n = recv(*my_chan(), rep, sizeof *rep, 0)) == -1 && errno == EINTR)
         ;
     return n;
 }
@@ -200,8 +219,10 @@ int64_t lt_call_end(struct lt_call *c)
 {
     const char *name = lt_fn_names[c->req.fn];
     c->req.err = errno;
-    ck_assert_msg(chan >= 0, "%s(): no lab process to call (it ended earlier)", name);
-    ssize_t n = send_with_fds(chan, &c->req, sizeof c->req, c->fds, c->nfds);
+    int *ch = my_chan();
+    ck_assert_msg(*ch >= 0, "%s(): no lab process to call (it ended earlier)", name);
+    ck_assert_msg(ch == &chan || c->nfds == 0, "test bug: %s() from a lab thread cannot pass descriptors", name);
+    ssize_t n = send_with_fds(*ch, &c->req, sizeof c->req, c->fds, c->nfds);
     struct lt_reply rep;
     for (;;) {
         if (n != -1)
@@ -209,8 +230,22 @@ int64_t lt_call_end(struct lt_call *c)
         if (n <= 0) {
             char why[128];
             describe_end(why, sizeof why);
-            close(chan);
-            chan = -1;
+            close(*ch);
+            *ch = -1;
+            if (ch != &chan) {
+                /* A test thread may not fail the test (Check's abort jumps
+                   to the test's own thread): it says why, the call fails,
+                   and the test's thread decides. */
+                pthread_mutex_lock(&thread_failure_lock);
+                if (thread_failure[0] == '\0')
+                    snprintf(thread_failure, sizeof thread_failure, "%s(): the lab process ended during the"
+                             " call (%s)", name, why);
+                pthread_mutex_unlock(&thread_failure_lock);
+                errno = EPIPE;
+                return -1;
+            }
+            if (lt_lab_thread_failure()[0] != '\0')
+                ck_abort_msg("%s", lt_lab_thread_failure());
             ck_abort_msg("%s(): the lab process ended during the call (%s)", name, why);
         }
         if (n != (ssize_t) sizeof rep)
@@ -262,6 +297,40 @@ void lt_mirror_signals(void)
     req.kind = LT_SIGNALS;
     mirror_signals(&req);
     ck_assert_msg(simple_request(&req) == 0, "the lab process did not take the signal dispositions");
+}
+
+int lt_lab_thread(void)
+{
+    int sv[2];
+    ck_assert_msg(thread_chan < 0, "test bug: lt_lab_thread() from a lab thread");
+    ck_assert_msg(chan >= 0 && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0,
+                  "lt_lab_thread: no lab process, or socketpair: %s", strerror(errno));
+    struct lt_request req;
+    memset(&req, 0, sizeof req);
+    req.kind = LT_THREAD;
+    struct lt_reply rep;
+    ssize_t n = send_with_fds(chan, &req, sizeof req, &sv[1], 1);
+    close(sv[1]);
+    while (n != -1 && (n = recv_reply(&rep)) == (ssize_t) sizeof rep && rep.kind == LT_STRAY)
+        strays++;
+    ck_assert_msg(n == (ssize_t) sizeof rep && rep.kind == LT_REPLY && rep.rc == 0,
+                  "the lab process could not start a thread (%s)", n == (ssize_t) sizeof rep ?
+                  strerror(rep.err) : "no answer");
+    return sv[0];
+}
+
+void lt_use_lab_thread(int channel)
+{
+    thread_chan = channel;
+}
+
+const char *lt_lab_thread_failure(void)
+{
+    pthread_mutex_lock(&thread_failure_lock);
+    static char copy[sizeof thread_failure];
+    memcpy(copy, thread_failure, sizeof copy);
+    pthread_mutex_unlock(&thread_failure_lock);
+    return copy;
 }
 
 int lt_lab_signal(void)

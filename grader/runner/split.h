@@ -84,6 +84,21 @@ void lt_exit(int status) __attribute__((noreturn));
 pid_t lt_lab_pid(void);
 pid_t lt_peer(pid_t test_child);
 
+/* Tests of code that two threads share (run under ThreadSanitizer: the
+   points file marks them thread-sanitizer).  lt_lab_thread() starts a
+   thread in this process's lab process that answers calls on a socket of
+   its own, and returns that socket; a test thread (pthread_create) calls
+   lt_use_lab_thread(socket) first, and from then on its calls run in that
+   lab thread.  Such a thread makes calls only: no fork, no descriptors
+   passed, no faults injected.  Do not ck_assert in a test thread: hand
+   what it saw to the test's own thread, which decides. */
+int lt_lab_thread(void);
+void lt_use_lab_thread(int channel);
+
+/* "" or, if a test thread's call found the lab process gone, why (the
+   first time): the call itself failed with EPIPE. */
+const char *lt_lab_thread_failure(void);
+
 /* Lab processes that returned from a call they did not receive (a forked
    worker that returned instead of calling _exit): counted, then ended. */
 int lt_strays(void);

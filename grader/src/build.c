@@ -40,6 +40,8 @@
 static const char *const base_flags[] = {
     "-std=c11", "-D_GNU_SOURCE=", "-Wall", "-Wextra", "-Werror", "-g", "-O0", "-pthread", NULL
 };
+/* The lab process of the tests marked thread-sanitizer (labproc-tsan). */
+#define TSAN_FLAG "-fsanitize=thread"
 static const char *const sanitize_flags[] = {
     "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
     "-fno-omit-frame-pointer", NULL
@@ -266,6 +268,27 @@ static int compile(const struct options *opt, const struct lab *lab, const char 
     return compile_as(opt, lab, src, obj, student, define, sanitized, false, log);
 }
 
+/* Do files a and b in dir hold the same bytes? */
+static bool same_file(const char *dir, const char *a, const char *b)
+{
+    char pa[PATH_MAX + 32], pb[PATH_MAX + 32];
+    snprintf(pa, sizeof pa, "%s/%s", dir, a);
+    snprintf(pb, sizeof pb, "%s/%s", dir, b);
+    FILE *fa = fopen(pa, "rb"), *fb = fopen(pb, "rb");
+    bool same = fa != NULL && fb != NULL;
+    while (same) {
+        int ca = getc(fa), cb = getc(fb);
+        same = ca == cb;
+        if (ca == EOF || cb == EOF)
+            break;
+    }
+    if (fa != NULL)
+        fclose(fa);
+    if (fb != NULL)
+        fclose(fb);
+    return same;
+}
+
 /* The courseware's own sources did not build: its bug, not the student's. */
 static int tests_broken(struct lab *lab, const char *log)
 {
@@ -286,6 +309,8 @@ static int link_program(const struct options *opt, struct lab *lab, const char *
     argv[argc++] = opt->cc;
     if (opt->sanitize && sanitized)
         push_list(argv, &argc, sanitize_flags);
+    if (strcmp(out, "labproc-tsan") == 0)
+        argv[argc++] = TSAN_FLAG;
     argv[argc++] = "-pthread";
     argv[argc++] = "-o";
     argv[argc++] = out;
@@ -331,6 +356,34 @@ static int link_programs(const struct options *opt, struct lab *lab, const char 
         compile(opt, lab, src[3], "public.o", false, test, false, log) != 0 ||
         (hidden && compile(opt, lab, src[4], "hidden.o", false, test, false, log) != 0))
         return tests_broken(lab, log);
+    /* The ThreadSanitizer build, for the tests marked so: lab.c compiled
+       again (confined, as above), natively run, no valgrind. */
+    const char *const tsan_objs[] = { "lab-tsan.o", "api-lab-tsan.o", "labproc-tsan.o", "lab-faults-tsan.o", NULL };
+    if (lab->has_tsan) {
+        /* The same program, or the verdict is about another one: lab.c
+           must not ask whether it is being built for ThreadSanitizer
+           (#ifdef __SANITIZE_THREAD__ and its like). */
+        char deps[PATH_MAX + 16];
+        snprintf(deps, sizeof deps, "%s/lab.d", lab->build_dir);
+        unlink(deps);                   /* reclaimed: the confined compiler may not overwrite it */
+        if (compile_as(opt, lab, "lab.c", "lab-tsan.i", true, TSAN_FLAG, false, true, log) != 0 ||
+            !same_file(lab->build_dir, "lab.i", "lab-tsan.i")) {
+            snprintf(lab->build_error, sizeof lab->build_error, "lab.c: it preprocesses differently when built"
+                     " for ThreadSanitizer (does it test __SANITIZE_THREAD__?): the code tested must be the"
+                     " code graded");
+            return -1;
+        }
+        if (compile(opt, lab, "lab.c", "lab-tsan.o", true, TSAN_FLAG, false, log) != 0) {
+            first_error(log, lab->build_error, sizeof lab->build_error);
+            return -1;
+        }
+        if (compile(opt, lab, "api.c", "api-lab-tsan.o", false, "-DLT_LAB_SIDE", false, log) != 0 ||
+            compile(opt, lab, src[0], "labproc-tsan.o", false, TSAN_FLAG, false, log) != 0 ||
+            compile(opt, lab, src[5], "lab-faults-tsan.o", false, TSAN_FLAG, false, log) != 0)
+            return tests_broken(lab, log);
+        if (link_program(opt, lab, "labproc-tsan", tsan_objs, false, false, log) != 0)
+            return -1;
+    }
     const char *const lab_objs[] = { "lab.o", "api-lab.o", "labproc.o", "lab-faults.o", NULL };
     const char *const test_objs[] = { "runner.o", "split.o", "api-test.o", "public.o",
                                       hidden ? "hidden.o" : NULL, NULL };

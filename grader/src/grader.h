@@ -44,6 +44,10 @@ struct test {
     /* The lab's @leaderboard test: run natively (what it measures is speed,
        and it carries no points), its figure from "pass metric VALUE". */
     bool native;
+    /* Marked thread-sanitizer in its points file: its lab process is the
+       ThreadSanitizer build (labproc-tsan), run natively: a data race the
+       C11 memory model allows is a failure, whatever the CPU hides. */
+    bool tsan;
     bool has_metric;
     double metric;
 };
@@ -58,6 +62,7 @@ struct lab {
     struct test tests[MAX_TESTS];
     int ntests;
     char build_error[REASON_MAX]; /* non-empty: the lab scores 0 for this reason */
+    bool has_tsan;            /* a test is marked thread-sanitizer: build labproc-tsan too */
     char build_dir[PATH_MAX];
     double build_s;           /* wall time of build_lab(), for timing.tsv */
     char leaderboard[128];    /* @leaderboard TEST TITLE: the test, "" if none */

@@ -18,7 +18,11 @@
                                       section it exercises (a heading ending
                                       in {#the-ring} in handouts/en/NN-slug.md,
                                       and in the zh-CN one where it exists):
-                                      the hint shown under a failure */
+                                      the hint shown under a failure
+                  test_name  6  the-ring  thread-sanitizer
+                                      a fourth word: the test's lab process
+                                      is the ThreadSanitizer build, run
+                                      natively (a data race fails it) */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -104,7 +108,7 @@ static int read_points(const struct options *opt, struct lab *lab, const char *p
         p[strcspn(p, "#\r\n")] = '\0';
         if (*p == '\0')
             continue;
-        char name[128], section[128] = "";
+        char name[128], section[128] = "", flag[32] = "";
         double num;
         int skip = 0;
         if (strncmp(p, "@title", 6) == 0 && isspace((unsigned char) p[6])) {
@@ -120,8 +124,9 @@ static int read_points(const struct options *opt, struct lab *lab, const char *p
             snprintf(lab->leaderboard, sizeof lab->leaderboard, "%s", name);
             snprintf(lab->leaderboard_title, sizeof lab->leaderboard_title, "%s", p + skip);
             one_line(lab->leaderboard_title);
-        } else if (sscanf(p, "%127s %lf %127s", name, &num, section) >= 2 && name[0] != '@' &&
-                   num >= 0 && num == (int) num && lab->ntests < MAX_TESTS) {
+        } else if (sscanf(p, "%127s %lf %127s %31s", name, &num, section, flag) >= 2 && name[0] != '@' &&
+                   num >= 0 && num == (int) num && lab->ntests < MAX_TESTS &&
+                   (flag[0] == '\0' || strcmp(flag, "thread-sanitizer") == 0)) {
             for (int i = 0; i < lab->ntests; i++)
                 if (strcmp(lab->tests[i].name, name) == 0) {
                     fprintf(stderr, "grader: %s:%d: test %s listed twice\n", path, lineno, name);
@@ -132,10 +137,12 @@ static int read_points(const struct options *opt, struct lab *lab, const char *p
             snprintf(t->name, sizeof t->name, "%s", name);
             t->points = (int) num;
             t->hidden = hidden;
+            t->tsan = flag[0] != '\0';
+            lab->has_tsan |= t->tsan;
             if (section[0] && resolve_hint(opt, lab, t, section, path, lineno) == -1)
                 rc = -1;
         } else {
-            fprintf(stderr, "grader: %s:%d: expected 'test_name points [section]', '@title TEXT', "
+            fprintf(stderr, "grader: %s:%d: expected 'test_name points [section [thread-sanitizer]]', '@title TEXT', "
                     "'@timeout SECONDS' or '@leaderboard TEST TITLE'\n", path, lineno);
             rc = -1;
         }

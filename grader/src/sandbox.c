@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -328,7 +329,7 @@ static void remove_ipc(const struct ipc_obj *o)
    and carries no points), run without valgrind. */
 static bool without_valgrind(const struct job *job)
 {
-    return job->opt->sanitize || job->test->native;
+    return job->opt->sanitize || job->test->native || job->test->tsan;
 }
 
 /* The wall-clock limit, scaled by how slow this machine is right now. */
@@ -382,7 +383,7 @@ static void test_command(const struct job *job, const char **argv, char *runner,
            behind makes a later test with the same pid fail to start. */
         argv[n++] = "--vgdb=no";
     }
-    argv[n++] = "./labproc";
+    argv[n++] = job->test->tsan ? "./labproc-tsan" : "./labproc";
     argv[n] = NULL;
 }
 
@@ -440,9 +441,14 @@ static void exec_test(const struct job *job, int result_w, uid_t uid)
     setenv("LABTEST_SLOWDOWN", slowdown, 1);
     setenv("ASAN_OPTIONS", "log_path=asan:detect_leaks=1", 1);
     setenv("UBSAN_OPTIONS", "log_path=ubsan:print_stacktrace=1", 1);
+    /* A race stops the lab process at once with LT_TSAN_RACE: the runner
+       sees the call fail; the report goes to tsan.PID in the test's folder. */
+    setenv("TSAN_OPTIONS", "halt_on_error=1:exitcode=" LT_STR(LT_TSAN_RACE) ":log_path=tsan:report_signal_unsafe=0", 1);
+    if (job->test->tsan)
+        personality(ADDR_NO_RANDOMIZE);     /* ThreadSanitizer's memory layout wants it on some kernels */
     /* Last, right before exec: nothing here may allocate under the limit.
        ASan maps terabytes of shadow, so the sanitizer build goes without. */
-    if (!job->opt->sanitize && !run_native)
+    if (!job->opt->sanitize && !job->test->tsan && !run_native)
         set_limit(RLIMIT_AS, MAX_ADDRESS_SPACE);
     execvp(argv[0], (char *const *) argv);
     dprintf(STDERR_FILENO, "grader: %s: %s\n", argv[0], strerror(errno));
@@ -874,8 +880,8 @@ struct job *start_test(const struct options *opt,
     snprintf(runner, sizeof runner, "%s/runner", lab->build_dir);
     snprintf(path, sizeof path, "%s/runner", job->dir);
     char labproc[PATH_MAX + 16], labproc_link[PATH_MAX + 16];
-    snprintf(labproc, sizeof labproc, "%s/labproc", lab->build_dir);
-    snprintf(labproc_link, sizeof labproc_link, "%s/labproc", job->dir);
+    snprintf(labproc, sizeof labproc, "%s/%s", lab->build_dir, test->tsan ? "labproc-tsan" : "labproc");
+    snprintf(labproc_link, sizeof labproc_link, "%s/%s", job->dir, test->tsan ? "labproc-tsan" : "labproc");
     if (link(runner, path) == -1 || link(labproc, labproc_link) == -1) {
         close(report[0]);
         close(report[1]);
@@ -996,6 +1002,38 @@ static bool valgrind_said(const char *dir, char *out, size_t len)
     if (d)
         closedir(d);
     return found;
+}
+
+/* A ThreadSanitizer test that failed: append the SUMMARY line of the
+   report it left (tsan.PID in the test's folder), which names the race's
+   file, line and function.  The file is the test's (its code could write
+   one): it adds words to a failure, never makes one. */
+static void add_tsan_summary(const char *dir, char *reason, size_t len)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "tsan.", 5) != 0)
+            continue;
+        char path[PATH_MAX + 300], line[512];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+        while (f != NULL && fgets(line, sizeof line, f) != NULL)
+            if (strncmp(line, "SUMMARY: ThreadSanitizer:", 25) == 0) {
+                line[strcspn(line, "\n")] = '\0';
+                size_t n = strlen(reason);
+                snprintf(reason + n, len - n, " — %.300s", line + 9);
+                break;
+            }
+        if (f != NULL)
+            fclose(f);
+        else if (fd >= 0)
+            close(fd);
+        break;
+    }
+    if (d != NULL)
+        closedir(d);
 }
 
 void finish_test(struct job *job)
@@ -1130,6 +1168,8 @@ void finish_test(struct job *job)
         t->outcome = OUT_PASS;
         t->reason[0] = '\0';
     }
+    if (t->tsan && t->outcome != OUT_PASS)
+        add_tsan_summary(job->dir, t->reason, sizeof t->reason);
     one_line(t->reason);
     t->score = t->outcome == OUT_PASS ? t->points : 0;
     free(job);

@@ -20,7 +20,7 @@
      2. Empty: reader_waiting = 1 (seq_cst), count a wait, and
         FUTEX_WAIT(&data_seq, seq): the kernel puts us to sleep only if no
         publish came since step 1 (else EAGAIN at once).  Then
-        reader_waiting = 0 and back to 1.
+        reader_waiting = 0 and back to step 1.
    The writer, after publishing (head, release): data_seq += 1 (seq_cst),
    and wake the reader only if it is waiting: if atomic_exchange(
    &reader_waiting, 0) gives 1, count a wake and FUTEX_WAKE(&data_seq, 1).

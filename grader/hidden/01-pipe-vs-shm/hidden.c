@@ -11,6 +11,7 @@
 
    Helpers are the public tests' own, from tests/common.h. */
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -478,6 +479,93 @@ START_TEST(transfers_close_every_descriptor)
 }
 END_TEST
 
+/* ---- Memory ordering, under ThreadSanitizer --------------------------------
+
+   These tests are marked thread-sanitizer in the points file: the lab
+   process is the -fsanitize=thread build.  The ring runs between two
+   threads of it, on one attachment: the writer in the lab process's main
+   thread, the reader in a second one (lt_lab_thread).  ThreadSanitizer
+   follows the C11 memory model, not the CPU: if the store that publishes
+   head is not a release that the reader's acquire load of head pairs with
+   (and tail the other way round), the reader's copy out of data[] races
+   with the writer's copy into it, and ThreadSanitizer stops the process
+   at the first such race, x86 or not. */
+
+struct thread_reader {
+    int chan;                   /* the lab thread the reader's calls go to */
+    struct ring handle;         /* the reader's own copy of the handle */
+    size_t piece;               /* bytes per ring_read */
+    uint64_t bytes, checksum;   /* what it read, until end of file */
+    long rc;                    /* 0 at end of file; -1 (errno in err) */
+    int err;
+};
+
+static void *read_until_eof(void *arg)
+{
+    struct thread_reader *t = arg;
+    lt_use_lab_thread(t->chan);
+    unsigned char *all = malloc(1 << 20), buf[4096];
+    size_t got = 0;
+    t->rc = -1;
+    for (;;) {
+        ssize_t n = ring_read(&t->handle, buf, t->piece);
+        if (n <= 0) {
+            t->rc = n;
+            t->err = errno;
+            break;
+        }
+        if (all != NULL && got + (size_t) n <= 1 << 20)
+            memcpy(all + got, buf, (size_t) n);
+        got += (size_t) n;
+    }
+    t->bytes = got;
+    t->checksum = all != NULL && got <= 1 << 20 ? xfer_checksum(all, got) : 0;
+    free(all);
+    return NULL;
+}
+
+/* Write len bytes of the pattern in writes of `piece` bytes (the main
+   thread), read them back in reads of `read_piece` (a second thread). */
+static void ring_between_threads(size_t capacity, size_t len, size_t piece, size_t read_piece)
+{
+    struct ring *r = new_ring(capacity);
+    unsigned char *buf = pattern(len, 7);
+    struct thread_reader t = { .handle = *r, .piece = read_piece };
+    t.chan = lt_lab_thread();           /* after ring_create: the thread sees the ring made */
+    pthread_t reader;
+    ck_assert_msg(pthread_create(&reader, NULL, read_until_eof, &t) == 0, "pthread_create failed");
+    int rc = 0;
+    for (size_t at = 0; at < len && rc == 0; at += piece)
+        rc = ring_write(r, buf + at, len - at < piece ? len - at : piece);
+    int err = errno;
+    if (rc == 0)
+        rc = ring_close(r);
+    pthread_join(reader, NULL);
+    ck_assert_msg(rc == 0, "ring_write/ring_close in the writer thread: expected 0, got %d (%s)", rc,
+                  strerror(err));
+    ck_assert_msg(lt_lab_thread_failure()[0] == '\0', "the reader thread: %s", lt_lab_thread_failure());
+    ck_assert_msg(t.rc == 0, "ring_read in the reader thread: expected end of file, got %ld (%s)", t.rc,
+                  strerror(t.err));
+    ck_assert_msg(t.bytes == len && t.checksum == xfer_checksum(buf, len),
+                  "between two threads: expected %zu bytes with checksum %#llx, the reader got %llu bytes with"
+                  " %#llx", len, (unsigned long long) xfer_checksum(buf, len), (unsigned long long) t.bytes,
+                  (unsigned long long) t.checksum);
+}
+
+START_TEST(ring_orders_bytes_between_threads)
+{
+    ring_between_threads(RING_MIN_CAPACITY * 4, 64 * 1024, 1000, 777);
+}
+END_TEST
+
+START_TEST(ring_orders_small_writes_and_close_between_threads)
+{
+    /* Many pieces smaller than a publishing piece, and end of file right
+       behind the last: closed must be published after the data it ends. */
+    ring_between_threads(RING_MIN_CAPACITY, 8 * 1024, 3, 5);
+}
+END_TEST
+
 Suite *lab_hidden_suite(void)
 {
     Suite *s = suite_create("01-pipe-vs-shm hidden");
@@ -491,6 +579,8 @@ Suite *lab_hidden_suite(void)
     tcase_add_test(core, pipe_recv_waits_for_all_and_stops_at_eof);
     tcase_add_test(core, pipe_transfer_survives_signals);
     tcase_add_test(core, ring_read_returns_eof_after_close);
+    tcase_add_test(core, ring_orders_bytes_between_threads);
+    tcase_add_test(core, ring_orders_small_writes_and_close_between_threads);
     suite_add_tcase(s, core);
 
     TCase *errors = tcase_create("Errors");

@@ -12,6 +12,7 @@
             writing after close is EPIPE; bad arguments everywhere.
    Cleanup: destroy unmaps and leaves the handle empty. */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -280,6 +281,72 @@ START_TEST(destroy_unmaps_and_clears_handle)
 }
 END_TEST
 
+/* ---- Memory ordering, under ThreadSanitizer --------------------------------
+
+   Marked thread-sanitizer in the points file: the lab process is the
+   -fsanitize=thread build, and the ring runs between two of its threads
+   (the writer in its main thread, the reader in one lt_lab_thread()
+   starts).  Without the release on head (and tail) and the acquire that
+   pairs with it, the copies in and out of data[] race, and
+   ThreadSanitizer stops the process, x86 or not. */
+
+struct thread_reader {
+    int chan;
+    struct fring handle;
+    uint64_t bytes, wrong;      /* bytes read until end of file; the first that was wrong, +1 */
+    long rc;
+    int err;
+};
+
+static void *read_until_eof(void *arg)
+{
+    struct thread_reader *t = arg;
+    lt_use_lab_thread(t->chan);
+    unsigned char buf[256];
+    for (;;) {
+        long n = fring_read(&t->handle, buf, 1 + (size_t) (t->bytes % 200), PATIENT_MS);
+        if (n <= 0) {
+            t->rc = n;
+            t->err = errno;
+            return NULL;
+        }
+        for (long i = 0; i < n && t->wrong == 0; i++)
+            if (buf[i] != pattern(t->bytes + (uint64_t) i))
+                t->wrong = t->bytes + (uint64_t) i + 1;
+        t->bytes += (uint64_t) n;
+    }
+}
+
+START_TEST(futex_ring_orders_bytes_between_threads)
+{
+    make_ring(FRING_MIN_CAPACITY * 2, FRING_FUTEX);
+    struct thread_reader t = { .handle = ring };
+    t.chan = lt_lab_thread();           /* after fring_create: the thread sees the ring made */
+    pthread_t reader;
+    ck_assert_msg(pthread_create(&reader, NULL, read_until_eof, &t) == 0, "pthread_create failed");
+    unsigned char out[300];
+    uint64_t sent = 0;
+    int rc = 0;
+    while (sent < 30000 && rc == 0) {
+        size_t n = 1 + (size_t) (sent * 7 % 299);
+        fill(out, sent, n);
+        rc = fring_write(&ring, out, n, PATIENT_MS);
+        sent += n;
+    }
+    int err = errno;
+    if (rc == 0)
+        rc = fring_close(&ring);
+    pthread_join(reader, NULL);
+    ck_assert_msg(rc == 0, "fring_write/fring_close in the writer thread: expected 0, got %d (%s)", rc, strerror(err));
+    ck_assert_msg(lt_lab_thread_failure()[0] == '\0', "the reader thread: %s", lt_lab_thread_failure());
+    ck_assert_msg(t.rc == 0, "fring_read in the reader thread: expected end of file, got %ld (%s)", t.rc,
+                  strerror(t.err));
+    ck_assert_msg(t.wrong == 0 && t.bytes == sent, "between two threads: expected %llu bytes in order, the"
+                  " reader got %llu%s", (unsigned long long) sent, (unsigned long long) t.bytes,
+                  t.wrong ? " with a wrong byte" : "");
+}
+END_TEST
+
 Suite *lab_hidden_suite(void)
 {
     Suite *s = suite_create("09-futex hidden");
@@ -293,6 +360,7 @@ Suite *lab_hidden_suite(void)
     tcase_add_test(core, write_larger_than_ring_gets_through);
     tcase_add_test(core, odd_chunks_wrap_intact);
     tcase_add_test(core, condvar_ring_across_processes_with_eof_and_timeouts);
+    tcase_add_test(core, futex_ring_orders_bytes_between_threads);
     suite_add_tcase(s, core);
 
     TCase *errors = tcase_create("Errors");
