@@ -11,10 +11,21 @@ set -eu
 
 # check: libcheck, the unit-test framework; valgrind: memcheck for every test;
 # jansson/expat: results.json and valgrind's XML in the grader; libcsv: a
-# class's roster (--roster).
+# class's roster (--roster); libtsan (below): -fsanitize=thread.
 PACKAGES="check libsubunit-dev pkg-config valgrind libjansson-dev libexpat1-dev libcsv-dev $*"
 
 missing=""
+# ThreadSanitizer's runtime (the grader's thread-sanitizer tests): gcc
+# normally brings it; its package is named after gcc's version.
+probe=$(mktemp -d)
+if ! echo 'int main(void) { return 0; }' | ${CC:-cc} -fsanitize=thread -x c - -o "$probe/t" 2>/dev/null; then
+    gcc_major=$(${CC:-cc} -dumpversion 2>/dev/null | cut -d. -f1)
+    case "$gcc_major" in
+    1[2-9]) missing=" libtsan2" ;;
+    *) missing=" libtsan0" ;;
+    esac
+fi
+rm -rf "$probe"
 for p in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
         missing="$missing $p"

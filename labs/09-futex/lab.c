@@ -198,7 +198,8 @@ static int sleep_on(struct fring_shared *s, _Atomic uint32_t *word, uint32_t seq
                     double deadline)
 {
     /* TODO: unless the deadline has passed (ETIMEDOUT), say we are
-       waiting (*waiting = 1), count a wait, and sleep on word while it still
+       waiting (*waiting = 1, seq_cst: it pairs with the other side's
+       seq_cst move of word, so one of you sees the other), count a wait, and sleep on word while it still
        holds seq (futex_wait, for at most left_ms(deadline)); then *waiting = 0.
        Return ETIMEDOUT if the sleep ran out, else 0 (woken, or word had
        moved: EAGAIN; or a signal: EINTR; the caller looks again). */
@@ -215,7 +216,7 @@ static int sleep_on(struct fring_shared *s, _Atomic uint32_t *word, uint32_t seq
 /* Wake the side sleeping on word, if it said it would. */
 static void wake_if_waiting(struct fring_shared *s, _Atomic uint32_t *word, _Atomic uint32_t *waiting)
 {
-    /* TODO: move word on (+1), then, only if the other side said it
+    /* TODO: move word on (+1, seq_cst), then, only if the other side said it
        is waiting (take *waiting back to 0 and look at what it was, in one
        atomic step), count a wake and futex_wake it. */
     (void) s;
