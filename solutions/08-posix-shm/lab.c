@@ -172,19 +172,19 @@ static int write_all(int fd, const unsigned char *data, size_t len)
 static int send_descriptor(int sock, int fd)
 {
     char byte = 'M';
-    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
-    memset(&control, 0, sizeof control);
+    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } cbuf;
+    memset(&cbuf, 0, sizeof cbuf);
     struct iovec iov = { &byte, 1 };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-                         .msg_control = control.buf, .msg_controllen = sizeof control.buf };
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = cbuf.buf, .msg_controllen = sizeof cbuf.buf };
+    struct cmsghdr *h = CMSG_FIRSTHDR(&msg);
+    h->cmsg_level = SOL_SOCKET;
+    h->cmsg_type = SCM_RIGHTS;
+    h->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(h), &fd, sizeof fd);
     ssize_t n;
     do
-        n = sendmsg(sock, &mh, MSG_NOSIGNAL);   /* a closed peer is EPIPE, not a signal */
+        n = sendmsg(sock, &msg, MSG_NOSIGNAL);   /* a closed peer is EPIPE, not a signal */
     while (n == -1 && errno == EINTR);
     return n == 1 ? 0 : -1;
 }
@@ -251,23 +251,23 @@ long memfd_recv_sealed(int fd, struct sealed_buf *b)
     char byte;
     /* Room for a few descriptors: a sender that sends more is refused,
        and none of them stays open here. */
-    union { char buf[CMSG_SPACE(sizeof(int) * 8)]; struct cmsghdr align; } control;
+    union { char buf[CMSG_SPACE(sizeof(int) * 8)]; struct cmsghdr align; } cbuf;
     struct iovec iov = { &byte, 1 };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-                         .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = cbuf.buf, .msg_controllen = sizeof cbuf.buf };
     ssize_t n;
     do
-        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+        n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
     while (n == -1 && errno == EINTR);
     if (n == -1)
         return -1;
     int mfd = -1;
-    int count = take_descriptors(&mh, &mfd);
+    int count = take_descriptors(&msg, &mfd);
     if (n == 0 && count == 0) {
         errno = ECONNRESET;                         /* the peer closed: nothing came */
         return -1;
     }
-    if (count != 1 || (mh.msg_flags & MSG_CTRUNC)) {
+    if (count != 1 || (msg.msg_flags & MSG_CTRUNC)) {
         if (mfd != -1)
             close(mfd);
         errno = EBADMSG;

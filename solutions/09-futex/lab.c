@@ -258,7 +258,7 @@ int fring_write(struct fring *r, const void *buf, size_t n, int timeout_ms)
     if (s->kind == FRING_CONDVAR)
         return condvar_write(s, buf, n, timeout_ms);
     const unsigned char *p = buf;
-    double deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+    double due = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
     while (n > 0) {
         if (atomic_load(&s->closed)) {
             errno = EPIPE;
@@ -268,20 +268,20 @@ int fring_write(struct fring *r, const void *buf, size_t n, int timeout_ms)
         uint64_t head = atomic_load_explicit(&s->head, memory_order_relaxed);     /* ours */
         uint64_t space = s->capacity - (head - atomic_load_explicit(&s->tail, memory_order_acquire));
         if (space == 0) {
-            int err = sleep_on(s, &s->space_seq, seq, &s->writer_waiting, deadline);
+            int err = sleep_on(s, &s->space_seq, seq, &s->writer_waiting, due);
             if (err != 0) {
                 errno = err;
                 return -1;
             }
             continue;
         }
-        size_t k = n < space ? n : (size_t) space;
-        ring_copy_in(s, head, p, k);
-        atomic_store_explicit(&s->head, head + k, memory_order_release);   /* publish */
+        size_t take = n < space ? n : (size_t) space;
+        ring_copy_in(s, head, p, take);
+        atomic_store_explicit(&s->head, head + take, memory_order_release);   /* publish */
         wake_if_waiting(s, &s->data_seq, &s->reader_waiting);
-        p += k;
-        n -= k;
-        deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;     /* progress */
+        p += take;
+        n -= take;
+        due = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;     /* progress */
     }
     return 0;
 }
@@ -297,17 +297,17 @@ long fring_read(struct fring *r, void *buf, size_t n, int timeout_ms)
     struct fring_shared *s = r->shared;
     if (s->kind == FRING_CONDVAR)
         return condvar_read(s, buf, n, timeout_ms);
-    double deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+    double due = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
     for (;;) {
         uint32_t seq = atomic_load_explicit(&s->data_seq, memory_order_acquire);
         uint64_t tail = atomic_load_explicit(&s->tail, memory_order_relaxed);     /* ours */
         uint64_t avail = atomic_load_explicit(&s->head, memory_order_acquire) - tail;
         if (avail > 0) {
-            size_t k = n < avail ? n : (size_t) avail;
-            ring_copy_out(s, tail, buf, k);
-            atomic_store_explicit(&s->tail, tail + k, memory_order_release);   /* free the space */
+            size_t take = n < avail ? n : (size_t) avail;
+            ring_copy_out(s, tail, buf, take);
+            atomic_store_explicit(&s->tail, tail + take, memory_order_release);   /* free the space */
             wake_if_waiting(s, &s->space_seq, &s->writer_waiting);
-            return (long) k;
+            return (long) take;
         }
         /* closed is stored after the last publish: once we see it, a new
            look at head is the final one. */
@@ -316,7 +316,7 @@ long fring_read(struct fring *r, void *buf, size_t n, int timeout_ms)
                 return 0;
             continue;
         }
-        int err = sleep_on(s, &s->data_seq, seq, &s->reader_waiting, deadline);
+        int err = sleep_on(s, &s->data_seq, seq, &s->reader_waiting, due);
         if (err != 0) {
             errno = err;
             return -1;
