@@ -55,13 +55,6 @@ int calibrate_workload(void)
     return 0;
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
-}
-
 /* Run `copies` workloads at once (under valgrind or not); the slowest one's
    wall time, or -1. */
 static double time_workload(const char *self, bool valgrind, int copies)

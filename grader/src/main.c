@@ -44,13 +44,6 @@ static const char *userns_fix(void)
     return knobs[2].fix;                /* none of them says: the usual one */
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
-}
-
 /* Where one run's time went (make bench-grader reads it): calibration,
    each lab's build, the tests' own wall time summed per lab (they run
    side by side), and the wall time of all tests together. */
