@@ -36,12 +36,32 @@ else
     procs=tasks
 fi
 
+# Remove our cgroups, and whatever cgroups the command made inside them
+# (the grader's per-test ones, which a killed run leaves), deepest first.
+cleanup() {
+    for d in $dirs; do
+        find "$d" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
+        rmdir "$d" 2>/dev/null || { sleep 1; rmdir "$d" 2>/dev/null; }
+    done
+}
+# Stopped (Ctrl-C, a CI time-out): end every process in our cgroups first,
+# so that nothing is left to keep them.
+stopped() {
+    for d in $dirs; do
+        for pid in $(find "$d" -name "$procs" -exec cat {} + 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+    done
+    sleep 1
+    cleanup
+    exit 130
+}
+trap stopped INT TERM HUP
+
 # The command runs in a child that moved itself in first; afterwards the
 # (empty) cgroups are removed.
 dirs_list=$dirs
-sh -c 'for d in $0; do echo $$ >"$d/'"$procs"'" || exit 125; done; exec "$@"' "$dirs_list" "$@"
+sh -c 'for d in $0; do echo $$ >"$d/'"$procs"'" || exit 125; done; exec "$@"' "$dirs_list" "$@" &
+child=$!
+wait $child
 status=$?
-for d in $dirs; do
-    rmdir "$d" 2>/dev/null || { sleep 1; rmdir "$d" 2>/dev/null; }
-done
+cleanup
 exit $status

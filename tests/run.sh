@@ -18,6 +18,8 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 ipc_objects() { awk 'NR > 1 { print FILENAME, $2 }' /proc/sysvipc/shm /proc/sysvipc/sem /proc/sysvipc/msg | sort; }
 ipc_before=$(ipc_objects)
+test_cgroups() { find /sys/fs/cgroup -maxdepth 6 -type d -name 'shmlab-test-*' 2>/dev/null | sort; }
+cgroups_before=$(test_cgroups)
 
 ok()   { passed=$((passed + 1)); echo "ok      $1"; }
 fail() { failed=$((failed + 1)); echo "FAILED  $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/        /'; }
@@ -336,7 +338,9 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 # -- ... and no test's cgroup (grader/src/cgroup.c) --------------------------
-left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'shmlab-test-*' 2>/dev/null | head -n 5)
+# (Compared with what was there before: a run killed earlier, elsewhere on
+# this machine, is not this suite's.)
+left=$(test_cgroups | comm -13 "$(printf '%s\n' "$cgroups_before" >"$OUT/cgroups-before"; echo "$OUT/cgroups-before")" - | head -n 5)
 if [ -z "$left" ]; then ok "no cgroup of a test left after the suite"
 else fail "no cgroup of a test left after the suite" "$left"; fi
 
