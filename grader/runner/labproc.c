@@ -53,6 +53,29 @@ static void send_reply(int kind, int64_t rc, int err, pid_t pid)
     send_reply_on(LT_CHAN_FD, kind, rc, err, pid);
 }
 
+/* Read one whole request from chan, with the descriptors sent along
+   (fds, *nfds; at most LT_MAX_ARGS).  Returns 0, or -1 once the test has
+   closed its end (or sent something else than a request). */
+static int recv_request(int chan, struct lt_request *req, int *fds, int *nfds)
+{
+    char cbuf[CMSG_SPACE(sizeof(int) * LT_MAX_ARGS)];
+    struct iovec iov = { req, sizeof *req };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+    ssize_t n;
+    *nfds = 0;
+    while ((n = recvmsg(chan, &mh, MSG_CMSG_CLOEXEC)) == -1 && errno == EINTR)
+        ;
+    if (n != (ssize_t) sizeof *req)
+        return -1;
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+    if (cm != NULL && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+        *nfds = (int) ((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        memcpy(fds, CMSG_DATA(cm), sizeof(int) * (size_t) *nfds);
+    }
+    return 0;
+}
+
 /* A thread's loop: calls only (no fork, no faults, no signals: those stay
    with the process's own socket), until the test closes its end.  It
    shares nothing with the main loop but the student's code, so that what
@@ -62,15 +85,13 @@ static void *serve_thread(void *arg)
     int chan = (int) (intptr_t) arg;
     for (;;) {
         struct lt_request req;
-        char cbuf[CMSG_SPACE(sizeof(int) * LT_MAX_ARGS)];
-        struct iovec iov = { &req, sizeof req };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-                             .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-        ssize_t n = recvmsg(chan, &mh, MSG_CMSG_CLOEXEC);
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n != (ssize_t) sizeof req || req.kind != LT_CALL || req.nargs > LT_MAX_ARGS || req.fd_mask != 0)
+        int fds[LT_MAX_ARGS], nfds;
+        if (recv_request(chan, &req, fds, &nfds) == -1 || nfds != 0 || req.kind != LT_CALL ||
+            req.nargs > LT_MAX_ARGS || req.fd_mask != 0) {
+            for (int i = 0; i < nfds; i++)
+                close(fds[i]);
             break;
+        }
         errno = req.err;
         int64_t rc = lt_dispatch(req.fn, req.arg);
         send_reply_on(chan, LT_REPLY, rc, errno, getpid());
@@ -174,22 +195,10 @@ int main(void)
        go with MSG_NOSIGNAL, so a closed socket is EPIPE here, not SIGPIPE. */
     for (;;) {
         struct lt_request req;
-        char cbuf[CMSG_SPACE(sizeof(int) * LT_MAX_ARGS)];
-        struct iovec iov = { &req, sizeof req };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-                             .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-        ssize_t n = recvmsg(LT_CHAN_FD, &mh, MSG_CMSG_CLOEXEC);
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n != (ssize_t) sizeof req)
+        int fds[LT_MAX_ARGS], nfds;
+        if (recv_request(LT_CHAN_FD, &req, fds, &nfds) == -1)
             return 0;           /* the test closed its end: done */
         reap_children();
-        int fds[LT_MAX_ARGS], nfds = 0;
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-        if (cm != NULL && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
-            nfds = (int) ((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-            memcpy(fds, CMSG_DATA(cm), sizeof(int) * (size_t) nfds);
-        }
         if (req.kind == LT_FORK && nfds == 1) {
             serve_fork(&req, fds[0]);
             continue;
