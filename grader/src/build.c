@@ -299,9 +299,11 @@ static int tests_broken(struct lab *lab, const char *log)
     return -1;
 }
 
-/* Link objs (NULL-terminated) into out, with libcheck if with_check. */
+/* Link objs (NULL-terminated) into out, with libcheck if with_check;
+   flag (or NULL) is one more option (TSAN_FLAG for labproc-tsan). */
 static int link_program(const struct options *opt, struct lab *lab, const char *out,
-                        const char *const *objs, bool sanitized, bool with_check, const char *log)
+                        const char *const *objs, bool sanitized, bool with_check, const char *flag,
+                        const char *log)
 {
     const char *argv[MAX_ARGS];
     int argc = 0;
@@ -309,8 +311,8 @@ static int link_program(const struct options *opt, struct lab *lab, const char *
     argv[argc++] = opt->cc;
     if (opt->sanitize && sanitized)
         push_list(argv, &argc, sanitize_flags);
-    if (strcmp(out, "labproc-tsan") == 0)
-        argv[argc++] = TSAN_FLAG;
+    if (flag != NULL)
+        argv[argc++] = flag;
     argv[argc++] = "-pthread";
     argv[argc++] = "-o";
     argv[argc++] = out;
@@ -381,14 +383,14 @@ static int link_programs(const struct options *opt, struct lab *lab, const char 
             compile(opt, lab, src[0], "labproc-tsan.o", false, TSAN_FLAG, false, log) != 0 ||
             compile(opt, lab, src[5], "lab-faults-tsan.o", false, TSAN_FLAG, false, log) != 0)
             return tests_broken(lab, log);
-        if (link_program(opt, lab, "labproc-tsan", tsan_objs, false, false, log) != 0)
+        if (link_program(opt, lab, "labproc-tsan", tsan_objs, false, false, TSAN_FLAG, log) != 0)
             return -1;
     }
     const char *const lab_objs[] = { "lab.o", "api-lab.o", "labproc.o", "lab-faults.o", NULL };
     const char *const test_objs[] = { "runner.o", "split.o", "api-test.o", "public.o",
                                       hidden ? "hidden.o" : NULL, NULL };
-    if (link_program(opt, lab, "labproc", lab_objs, true, false, log) != 0 ||
-        link_program(opt, lab, "runner", test_objs, false, true, log) != 0)
+    if (link_program(opt, lab, "labproc", lab_objs, true, false, NULL, log) != 0 ||
+        link_program(opt, lab, "runner", test_objs, false, true, NULL, log) != 0)
         return -1;
     /* The runner holds the hidden tests: the test's uid may run it, never
        read it (labproc stays readable: valgrind reads it, and it holds

@@ -37,8 +37,6 @@ static const char *const column_name[NCOLS] = {
     "Email address", "Username", "ID number",
 };
 #define MAX_COLUMNS 256
-#define LT_STR_(x) #x
-#define LT_XSTR(x) LT_STR_(x)            /* "256", in messages */
 
 struct roster {
     char *(*rows)[NCOLS];       /* each row's cells, NULL where absent */
@@ -91,10 +89,13 @@ static void record(int c, void *data)
     (void) c;
     struct parse *p = data;
     struct roster *r = p->r;
-    if (p->error[0] == '\0' && p->row == 0 && !r->has[FOLDER])
+    if (p->error[0] == '\0' && p->row == 0 && !r->has[FOLDER]) {
+        char among[40] = "";
+        if (p->col > MAX_COLUMNS)
+            snprintf(among, sizeof among, " among its first %d", MAX_COLUMNS);
         snprintf(p->error, sizeof p->error, "%s: the first row names no \"folder\" column%s (the student's"
-                 " sub-folder of the class)", p->path, p->col > MAX_COLUMNS ? " among its first " LT_XSTR(MAX_COLUMNS) : "");
-    else if (p->error[0] == '\0' && p->row > 0 && p->any) {
+                 " sub-folder of the class)", p->path, among);
+    } else if (p->error[0] == '\0' && p->row > 0 && p->any) {
         const char *folder = p->cells[FOLDER];
         if (folder == NULL || folder[0] == '\0')
             snprintf(p->error, sizeof p->error, "%s: row %d has no folder", p->path, p->row + 1);

@@ -1017,19 +1017,16 @@ static void add_tsan_summary(const char *dir, char *reason, size_t len)
             continue;
         char path[PATH_MAX + 300], line[512];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
-        while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        FILE *f = open_test_file(path);
+        for (long lines = 0; f && lines < TEST_FILE_MAX / 512 && fgets(line, sizeof line, f) != NULL; lines++)
             if (strncmp(line, "SUMMARY: ThreadSanitizer:", 25) == 0) {
                 line[strcspn(line, "\n")] = '\0';
                 size_t n = strlen(reason);
                 snprintf(reason + n, len - n, " — %.300s", line + 9);
                 break;
             }
-        if (f != NULL)
+        if (f)
             fclose(f);
-        else if (fd >= 0)
-            close(fd);
         break;
     }
     if (d != NULL)
