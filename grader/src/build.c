@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -169,9 +170,9 @@ static void first_error(const char *log, char *out, size_t outlen)
     fclose(f);
 }
 
-/* Copy the submission's lab.c: a regular file (not a symlink out of the
-   submission), at most MAX_SOURCE_BYTES. */
-static int copy_source(const char *from, const char *to, char *why, size_t whylen)
+/* Copy a regular file (not a symlink out of the submission) of at most max
+   bytes. */
+static int copy_file(const char *from, const char *to, off_t max, char *why, size_t whylen)
 {
     struct stat st;
     if (lstat(from, &st) == -1) {
@@ -179,8 +180,8 @@ static int copy_source(const char *from, const char *to, char *why, size_t whyle
         snprintf(why, whylen, "no %s: %s: %s", base ? base + 1 : from, from, strerror(errno));
         return -1;
     }
-    if (!S_ISREG(st.st_mode) || st.st_size > MAX_SOURCE_BYTES) {
-        snprintf(why, whylen, "%s is not a regular file under 1 MiB", from);
+    if (!S_ISREG(st.st_mode) || st.st_size > max) {
+        snprintf(why, whylen, "%s is not a regular file under %ld MiB", from, (long) (max >> 20));
         return -1;
     }
     FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
@@ -199,6 +200,12 @@ static int copy_source(const char *from, const char *to, char *why, size_t whyle
     if (rc == -1)
         snprintf(why, whylen, "cannot copy %s: %s", from, strerror(errno));
     return rc;
+}
+
+/* The submission's lab.c, at most MAX_SOURCE_BYTES. */
+static int copy_source(const char *from, const char *to, char *why, size_t whylen)
+{
+    return copy_file(from, to, MAX_SOURCE_BYTES, why, whylen);
 }
 
 /* Compile one source into an object (or, preprocess_only, preprocess it into
@@ -329,10 +336,13 @@ static int link_program(const struct options *opt, struct lab *lab, const char *
     return 0;
 }
 
-/* labproc = lab.c + the dispatcher generated from lab.h; runner = the tests
-   + the stubs, no student code (grader/runner/split.h).  Only labproc gets
-   the sanitizers: it is where the student's code runs. */
-static int link_programs(const struct options *opt, struct lab *lab, const char *log)
+/* The courseware's side of a lab, built in lab->build_dir: the API stubs and
+   dispatcher generated from lab.h, the lab process's own objects, the
+   runner (the tests + the stubs + libcheck, no student code: see
+   grader/runner/split.h) and, for tests marked thread-sanitizer, the
+   ThreadSanitizer objects.  Nothing of a submission goes in, so it is
+   built once per run and shared by every submission graded in it. */
+static int build_trusted_here(const struct options *opt, struct lab *lab, const char *log)
 {
     char gen[PATH_MAX + 32], header[PATH_MAX + 8], src[6][PATH_MAX + 48];
     const char *rt = "grader/runner";
@@ -358,9 +368,78 @@ static int link_programs(const struct options *opt, struct lab *lab, const char 
         compile(opt, lab, src[3], "public.o", false, test, false, log) != 0 ||
         (hidden && compile(opt, lab, src[4], "hidden.o", false, test, false, log) != 0))
         return tests_broken(lab, log);
+    if (lab->has_tsan &&
+        (compile(opt, lab, "api.c", "api-lab-tsan.o", false, "-DLT_LAB_SIDE", false, log) != 0 ||
+         compile(opt, lab, src[0], "labproc-tsan.o", false, TSAN_FLAG, false, log) != 0 ||
+         compile(opt, lab, src[5], "lab-faults-tsan.o", false, TSAN_FLAG, false, log) != 0))
+        return tests_broken(lab, log);
+    const char *const test_objs[] = { "runner.o", "split.o", "api-test.o", "public.o",
+                                      hidden ? "hidden.o" : NULL, NULL };
+    if (link_program(opt, lab, "runner", test_objs, false, true, NULL, log) != 0)
+        return -1;
+    /* The runner holds the hidden tests: the test's uid may run it, never
+       read it (labproc stays readable: valgrind reads it, and it holds
+       nothing but the student's code). */
+    char runner[PATH_MAX + 16];
+    snprintf(runner, sizeof runner, "%s/runner", lab->build_dir);
+    chmod(runner, 0711);
+    return 0;
+}
+
+/* Where lab's shared courseware build lives: <trusted>/<slug>. */
+static void trusted_dir(const struct options *opt, const struct lab *lab, char *dir, size_t len)
+{
+    snprintf(dir, len, "%s/%s", opt->trusted, lab->slug);
+}
+
+int build_trusted(const struct options *opt, struct lab *lab)
+{
+    struct lab here = *lab;
+    char log[PATH_MAX + 16];
+    trusted_dir(opt, lab, here.build_dir, sizeof here.build_dir);
+    snprintf(log, sizeof log, "%s/compile.log", here.build_dir);
+    int rc = fresh_dir(here.build_dir) == 0 ? build_trusted_here(opt, &here, log) : -1;
+    if (rc == -1 && here.build_error[0] == '\0')
+        snprintf(here.build_error, sizeof here.build_error, "grader: cannot build the lab's tests in %s: %s",
+                 here.build_dir, strerror(errno));
+    memcpy(lab->build_error, here.build_error, sizeof lab->build_error);
+    /* Its runner is what says the build is whole (a class's graders check). */
+    return rc;
+}
+
+/* The trusted build a class's grader shared: there, and whole (its runner
+   is linked last)? */
+static bool trusted_ready(const struct options *opt, const struct lab *lab)
+{
+    char dir[PATH_MAX], runner[PATH_MAX + 16];
+    trusted_dir(opt, lab, dir, sizeof dir);
+    snprintf(runner, sizeof runner, "%s/runner", dir);
+    return !opt->no_speedups && access(runner, X_OK) == 0;
+}
+
+/* Copy from into to, mode kept (the runner: each submission gets a copy of
+   its own, which no other submission's tests can reach). */
+static int copy_program(const char *from, const char *to)
+{
+    char why[REASON_MAX];
+    struct stat st;
+    if (stat(from, &st) == -1 || copy_file(from, to, 64L << 20, why, sizeof why) == -1)
+        return -1;
+    return chmod(to, st.st_mode & 07777);
+}
+
+/* labproc = lab.c + the trusted lab-side objects; runner = a copy of the
+   shared one.  Only labproc gets the sanitizers: it is where the
+   student's code runs. */
+static int link_programs(const struct options *opt, struct lab *lab, const char *dir, const char *log)
+{
+    char obj[7][PATH_MAX + 32];
+    const char *names[] = { "api-lab.o", "labproc.o", "lab-faults.o", "api-lab-tsan.o",
+                            "labproc-tsan.o", "lab-faults-tsan.o", "runner" };
+    for (int i = 0; i < 7; i++)
+        snprintf(obj[i], sizeof obj[i], "%s/%s", dir, names[i]);
     /* The ThreadSanitizer build, for the tests marked so: lab.c compiled
        again (confined, as above), natively run, no valgrind. */
-    const char *const tsan_objs[] = { "lab-tsan.o", "api-lab-tsan.o", "labproc-tsan.o", "lab-faults-tsan.o", NULL };
     if (lab->has_tsan) {
         /* The same program, or the verdict is about another one: lab.c
            must not ask whether it is being built for ThreadSanitizer
@@ -379,25 +458,20 @@ static int link_programs(const struct options *opt, struct lab *lab, const char 
             first_error(log, lab->build_error, sizeof lab->build_error);
             return -1;
         }
-        if (compile(opt, lab, "api.c", "api-lab-tsan.o", false, "-DLT_LAB_SIDE", false, log) != 0 ||
-            compile(opt, lab, src[0], "labproc-tsan.o", false, TSAN_FLAG, false, log) != 0 ||
-            compile(opt, lab, src[5], "lab-faults-tsan.o", false, TSAN_FLAG, false, log) != 0)
-            return tests_broken(lab, log);
+        const char *const tsan_objs[] = { "lab-tsan.o", obj[3], obj[4], obj[5], NULL };
         if (link_program(opt, lab, "labproc-tsan", tsan_objs, false, false, TSAN_FLAG, log) != 0)
             return -1;
     }
-    const char *const lab_objs[] = { "lab.o", "api-lab.o", "labproc.o", "lab-faults.o", NULL };
-    const char *const test_objs[] = { "runner.o", "split.o", "api-test.o", "public.o",
-                                      hidden ? "hidden.o" : NULL, NULL };
-    if (link_program(opt, lab, "labproc", lab_objs, true, false, NULL, log) != 0 ||
-        link_program(opt, lab, "runner", test_objs, false, true, NULL, log) != 0)
+    const char *const lab_objs[] = { "lab.o", obj[0], obj[1], obj[2], NULL };
+    if (link_program(opt, lab, "labproc", lab_objs, true, false, NULL, log) != 0)
         return -1;
-    /* The runner holds the hidden tests: the test's uid may run it, never
-       read it (labproc stays readable: valgrind reads it, and it holds
-       nothing but the student's code). */
     char runner[PATH_MAX + 16];
     snprintf(runner, sizeof runner, "%s/runner", lab->build_dir);
-    chmod(runner, 0711);
+    if (strcmp(dir, lab->build_dir) != 0 && copy_program(obj[6], runner) == -1) {
+        snprintf(lab->build_error, sizeof lab->build_error, "grader: cannot copy the lab's runner: %s",
+                 strerror(errno));
+        return -1;
+    }
     return 0;
 }
 
@@ -412,6 +486,15 @@ int build_lab(const struct options *opt, struct lab *lab)
         return -1;
     }
     snprintf(log, sizeof log, "%s/compile.log", lab->build_dir);
+    /* The lab's own tests first: without them nothing of lab.c can run.
+       Built here unless a class's grader built them for every student. */
+    char tdir[PATH_MAX];
+    double t0 = now_s();
+    if (trusted_ready(opt, lab))
+        trusted_dir(opt, lab, tdir, sizeof tdir);
+    else if (snprintf(tdir, sizeof tdir, "%s", lab->build_dir), build_trusted_here(opt, lab, log) == -1)
+        return -1;
+    lab->trusted_s = now_s() - t0;
 
     /* The submission is either shaped like labs/ (<slug>/lab.c) or a whole
        copy of the kit (labs/<slug>/lab.c). */
@@ -453,5 +536,77 @@ int build_lab(const struct options *opt, struct lab *lab)
     }
     if (!opt->no_static_checks && check_object(opt, lab, lab->build_error, sizeof lab->build_error) == -1)
         return -1;
-    return link_programs(opt, lab, log);
+    return link_programs(opt, lab, tdir, log);
+}
+
+/* One lab's build in build_labs, timed. */
+static void build_one(const struct options *opt, struct lab *lab, bool whole)
+{
+    double t0 = now_s();
+    if (!whole) {
+        build_trusted(opt, lab);
+    } else if (build_lab(opt, lab) == -1) {
+        for (int i = 0; i < lab->ntests; i++) {
+            lab->tests[i].outcome = OUT_NOT_RUN;
+            memcpy(lab->tests[i].reason, lab->build_error, sizeof lab->tests[i].reason);
+        }
+    }
+    lab->build_s = now_s() - t0;
+}
+
+void build_labs(const struct options *opt, struct lab *labs, int nlabs, bool whole)
+{
+    /* Each lab in a child process of its own, writing what it found
+       (build_error, times, outcomes) into shared memory: compilers wait
+       on files as much as they compute. */
+    size_t size = sizeof *labs * (size_t) nlabs;
+    int jobs = opt->no_speedups ? 1 : opt->jobs;
+    struct lab *shared = jobs > 1 && nlabs > 1 ? mmap(NULL, size, PROT_READ | PROT_WRITE,
+                                                      MAP_SHARED | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
+    if (shared == MAP_FAILED) {
+        for (int l = 0; l < nlabs; l++)
+            build_one(opt, &labs[l], whole);
+        return;
+    }
+    memcpy(shared, labs, size);
+    pid_t pids[MAX_LABS];
+    int next = 0, running = 0;
+    fflush(NULL);
+    while (next < nlabs || running > 0) {
+        if (next < nlabs && running < jobs) {
+            pids[next] = fork();
+            if (pids[next] == 0) {
+                build_one(opt, &shared[next], whole);
+                _exit(0);
+            }
+            if (pids[next] == -1)
+                build_one(opt, &shared[next], whole);
+            else
+                running++;
+            next++;
+            continue;
+        }
+        int status;
+        pid_t w = wait(&status);
+        if (w == -1 && errno == EINTR)
+            continue;
+        if (w == -1)
+            break;
+        for (int l = 0; l < next; l++) {
+            if (pids[l] != w)
+                continue;
+            running--;
+            pids[l] = -1;
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                snprintf(shared[l].build_error, sizeof shared[l].build_error,
+                         "grader: the build of %s stopped (status %d)", shared[l].slug, status);
+                for (int i = 0; whole && i < shared[l].ntests; i++) {
+                    shared[l].tests[i].outcome = OUT_NOT_RUN;
+                    memcpy(shared[l].tests[i].reason, shared[l].build_error, sizeof shared[l].tests[i].reason);
+                }
+            }
+        }
+    }
+    memcpy(labs, shared, size);
+    munmap(shared, size);
 }

@@ -65,6 +65,7 @@ struct lab {
     bool has_tsan;            /* a test is marked thread-sanitizer: build labproc-tsan too */
     char build_dir[PATH_MAX];
     double build_s;           /* wall time of build_lab(), for timing.tsv */
+    double trusted_s;         /* of which building the courseware's side (0: shared) */
     char leaderboard[128];    /* @leaderboard TEST TITLE: the test, "" if none */
     char leaderboard_title[128];
 };
@@ -77,6 +78,10 @@ struct options {
     char class_dir[PATH_MAX];   /* --class: one submission folder per student */
     const char *roster;         /* --roster: folder -> LMS identity (lms.c) */
     char out[PATH_MAX];         /* where results and logs go */
+    char trusted[PATH_MAX];     /* --trusted: each lab's courseware build, shared by a
+                                   run's (a class's) submissions; default OUT/trusted */
+    bool no_speedups;           /* --no-speedups: build everything per submission, one
+                                   lab at a time; valgrind reads full debug info */
     const char *only_lab;       /* "4" or "04-race": grade just that lab */
     bool public_only;           /* skip hidden tests (a student's own check) */
     bool leaderboard_only;      /* run only the labs' @leaderboard tests */
@@ -99,8 +104,21 @@ struct options {
 int discover_labs(const struct options *opt, struct lab *labs, int max);
 int lab_matches(const struct lab *lab, const char *which);
 
-/* build.c: 0 on success; -1 sets lab->build_error (the student's fault) */
+/* build.c: 0 on success; -1 sets lab->build_error (the student's fault).
+   build_trusted: the lab's courseware side alone, into opt->trusted (-1:
+   the courseware's fault, said in lab->build_error).  build_labs: either
+   for every lab (whole: the submission's lab.c too, tests of a lab that
+   does not build marked not run), opt->jobs labs at a time. */
 int build_lab(const struct options *opt, struct lab *lab);
+int build_trusted(const struct options *opt, struct lab *lab);
+void build_labs(const struct options *opt, struct lab *labs, int nlabs, bool whole);
+
+/* symbols.c: ld.so's and libc's debug files without their DWARF, for a
+   faster valgrind start in the sandbox (bind_symbols, in its mount
+   namespace); prepared: how many there are. */
+void prepare_symbols(const char *dir);
+int symbols_prepared(void);
+void bind_symbols(void);
 
 /* sandbox.c */
 enum isolation probe_isolation(void);

@@ -20,6 +20,7 @@
 #include "grader.h"
 
 static struct lab all_labs[MAX_LABS];
+static bool trusted_given;      /* --trusted: a class's grader built them */
 
 /* The one command that lets an unprivileged user make user namespaces. */
 static const char *userns_fix(void)
@@ -45,10 +46,11 @@ static const char *userns_fix(void)
 }
 
 /* Where one run's time went (make bench-grader reads it): calibration,
-   each lab's build, the tests' own wall time summed per lab (they run
-   side by side), and the wall time of all tests together. */
+   each lab's build (and of it, the courseware's side: 0 when a class's
+   grader built it), the tests' own wall time summed per lab (they run
+   side by side), and the wall time of all builds and of all tests. */
 static void write_timing(const struct options *opt, const struct lab *labs, int nlabs, double calibrate_s,
-                         double tests_wall_s)
+                         double builds_wall_s, double tests_wall_s)
 {
     char path[PATH_MAX + 16], tmp[PATH_MAX + 24];
     snprintf(path, sizeof path, "%s/timing.tsv", opt->out);
@@ -60,10 +62,10 @@ static void write_timing(const struct options *opt, const struct lab *labs, int 
         double sum = 0;
         for (int i = 0; i < labs[l].ntests; i++)
             sum += labs[l].tests[i].seconds;
-        fprintf(f, "build\t%s\t0\t%.2f\ntests\t%s\t%d\t%.2f\n", labs[l].slug, labs[l].build_s,
-                labs[l].slug, labs[l].ntests, sum);
+        fprintf(f, "build\t%s\t0\t%.2f\ntrusted\t%s\t0\t%.2f\ntests\t%s\t%d\t%.2f\n", labs[l].slug,
+                labs[l].build_s, labs[l].slug, labs[l].trusted_s, labs[l].slug, labs[l].ntests, sum);
     }
-    fprintf(f, "tests-wall\t-\t0\t%.2f\n", tests_wall_s);
+    fprintf(f, "builds-wall\t-\t0\t%.2f\ntests-wall\t-\t0\t%.2f\n", builds_wall_s, tests_wall_s);
     close_and_rename(f, tmp, path);
 }
 
@@ -74,6 +76,7 @@ static void usage(void)
             "                    [--public-only] [--sanitize] [--strict] [--jobs N]\n"
             "                    [--leaderboard-only] [--leaderboard-reference DIR]\n"
             "                    [--timeout-scale F] [--slowdown NATIVE,VALGRIND] [--quiet] [--no-namespace] [--no-static-checks]\n"
+            "                    [--no-speedups] [--trusted DIR]\n"
             "       shmlab-grade --calibrate-workload\n");
     exit(2);
 }
@@ -95,6 +98,7 @@ static void parse_args(int argc, char *argv[], struct options *opt)
         else if (strcmp(a, "--quiet") == 0) opt->quiet = true;
         else if (strcmp(a, "--no-namespace") == 0) opt->no_namespace = true;
         else if (strcmp(a, "--no-static-checks") == 0) opt->no_static_checks = true;
+        else if (strcmp(a, "--no-speedups") == 0) opt->no_speedups = true;
         else if (strcmp(a, "--leaderboard-only") == 0) opt->leaderboard_only = true;
         else if (v == NULL) usage();
         else if (strcmp(a, "--courseware") == 0) snprintf(opt->courseware, sizeof opt->courseware, "%s", v), i++;
@@ -103,6 +107,7 @@ static void parse_args(int argc, char *argv[], struct options *opt)
         else if (strcmp(a, "--leaderboard-reference") == 0) opt->leaderboard_ref = v, i++;
         else if (strcmp(a, "--submission") == 0) snprintf(opt->submission, sizeof opt->submission, "%s", v), i++;
         else if (strcmp(a, "--out") == 0) snprintf(opt->out, sizeof opt->out, "%s", v), i++;
+        else if (strcmp(a, "--trusted") == 0) snprintf(opt->trusted, sizeof opt->trusted, "%s", v), i++;
         else if (strcmp(a, "--lab") == 0) opt->only_lab = v, i++;
         else if (strcmp(a, "--jobs") == 0 && atoi(v) > 0) opt->jobs = atoi(v), i++;
         else if (strcmp(a, "--timeout-scale") == 0 && atof(v) > 0) opt->timeout_scale = atof(v), i++;
@@ -122,9 +127,12 @@ static void parse_args(int argc, char *argv[], struct options *opt)
         snprintf(opt->out, sizeof opt->out, "%s/build/grade/%s%s", opt->courseware,
                  opt->class_dir[0] ? "class-" : "", basename(copy));
     }
+    trusted_given = opt->trusted[0] != '\0';
+    if (!trusted_given)
+        snprintf(opt->trusted, sizeof opt->trusted, "%s/trusted", opt->out);
     /* Paths are handed to processes that run elsewhere: make them absolute. */
-    char *paths[] = { opt->courseware, opt->submission, opt->out, opt->class_dir };
-    for (size_t i = 0; i < 4; i++) {
+    char *paths[] = { opt->courseware, opt->submission, opt->out, opt->class_dir, opt->trusted };
+    for (size_t i = 0; i < 5; i++) {
         if (paths[i][0] == '/' || paths[i][0] == '\0')
             continue;
         char cwd[PATH_MAX], abs[PATH_MAX * 2 + 2];
@@ -133,6 +141,20 @@ static void parse_args(int argc, char *argv[], struct options *opt)
         snprintf(abs, sizeof abs, "%s/%s", cwd, paths[i]);
         snprintf(paths[i], PATH_MAX, "%s", abs);
     }
+}
+
+/* The run's shared courseware builds: given (a class's grader made them),
+   or made fresh under OUT for this run alone. */
+static int prepare_trusted(struct options *opt, bool given)
+{
+    if (!given && fresh_dir(opt->trusted) == -1)
+        return -1;
+    if (!opt->no_speedups && !opt->sanitize) {
+        char dir[PATH_MAX + 16];
+        snprintf(dir, sizeof dir, "%s/symbols", opt->trusted);
+        prepare_symbols(dir);
+    }
+    return 0;
 }
 
 static bool have_valgrind(void)
@@ -297,6 +319,10 @@ int main(int argc, char *argv[])
     double t_start = now_s();
     calibrate(&opt, self);
     double calibrate_s = now_s() - t_start;
+    if (mkdir_p(opt.out) == -1 || prepare_trusted(&opt, trusted_given) == -1) {
+        fprintf(stderr, "grader: cannot prepare %s: %s\n", opt.trusted, strerror(errno));
+        return 2;
+    }
     if (opt.class_dir[0]) {
         /* Without root, only a user namespace keeps one student's code
            from the others' work and the instructor's home. */
@@ -331,21 +357,12 @@ int main(int argc, char *argv[])
         return 2;
     }
 
-    for (int l = 0; l < nlabs; l++) {
-        struct lab *lab = &all_labs[l];
-        double t0 = now_s();
-        int built = build_lab(&opt, lab);
-        lab->build_s = now_s() - t0;
-        if (built == -1) {
-            for (int i = 0; i < lab->ntests; i++) {
-                lab->tests[i].outcome = OUT_NOT_RUN;
-                memcpy(lab->tests[i].reason, lab->build_error, sizeof lab->tests[i].reason);
-            }
-        }
-    }
+    double t_builds = now_s();
+    build_labs(&opt, all_labs, nlabs, true);
+    double builds_wall_s = now_s() - t_builds;
     double t_tests = now_s();
     run_tests(&opt, nlabs);
-    write_timing(&opt, all_labs, nlabs, calibrate_s, now_s() - t_tests);
+    write_timing(&opt, all_labs, nlabs, calibrate_s, builds_wall_s, now_s() - t_tests);
 
     bool all_passed = true;
     for (int l = 0; l < nlabs; l++)

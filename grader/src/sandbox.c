@@ -139,7 +139,7 @@ enum isolation probe_isolation(void)
    absolute path.  -1 if the kernel refuses (the caller then works in
    dir itself). */
 #define TEST_DIR "/tmp/test"
-#define MAX_HIDDEN 8
+#define MAX_HIDDEN 9
 
 /* May path be covered?  Never "/" nor a folder holding the system itself. */
 static bool may_hide(const char *path)
@@ -162,7 +162,7 @@ static bool may_hide(const char *path)
    already a fresh one.  Resolved before /tmp is covered (they may be in it). */
 static int host_paths(const struct options *opt, char hide[][PATH_MAX])
 {
-    const char *want[] = { opt->courseware, opt->submission, opt->class_dir, opt->out,
+    const char *want[] = { opt->courseware, opt->submission, opt->class_dir, opt->out, opt->trusted,
                            getenv("HOME"), "/root", "/home", NULL };
     int n = 0;
     for (int i = 0; want[i] != NULL && n < MAX_HIDDEN; i++) {
@@ -180,6 +180,8 @@ static int private_mounts(const struct options *opt, const char *dir)
     int nhide = host_paths(opt, hide);
     if (unshare(CLONE_NEWNS) == -1 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
         return -1;
+    /* Before anything is covered: the copies are in opt->trusted. */
+    bind_symbols();
     /* Opened in the new namespace (a bind from the old one is EINVAL), and
        before /tmp is covered: dir may well be under /tmp. */
     int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
