@@ -38,6 +38,7 @@ struct test {
     int score;
     char reason[REASON_MAX];  /* one line; empty on a pass */
     double seconds;           /* wall time of the test process */
+    double cpu_seconds;       /* CPU time of its processes (those reaped in the test) */
     /* Where the handout explains what the test exercises, one line per
        handout language ("" where there is none): shown under a failure. */
     char hint[HINT_LANGS][HINT_MAX];

@@ -776,24 +776,32 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     size_t nrec = 0;
     int status = 0, timed_out = 0;
     double limit = limit_seconds(job);
+    /* Woken the moment the test process ends (its pidfd), not at the next tick. */
+    int child_fd = (int) syscall(SYS_pidfd_open, child, 0);
+    struct rusage usage = { 0 };         /* the test's processes, as they were reaped */
     for (;;) {
-        struct pollfd p[3] = { { result[0], POLLIN, 0 }, { vg_read[0], POLLIN, 0 }, { vg_read[1], POLLIN, 0 } };
-        poll(p, 3, 50);
+        struct pollfd p[4] = { { result[0], POLLIN, 0 }, { vg_read[0], POLLIN, 0 }, { vg_read[1], POLLIN, 0 },
+                               { child_fd, POLLIN, 0 } };
+        poll(p, 4, 50);
         file_vg_messages();
         ssize_t n;
         while (nrec < sizeof records - 1 &&
                (n = read(result[0], records + nrec, sizeof records - 1 - nrec)) > 0)
             nrec += (size_t) n;
-        if (waitpid(child, &status, WNOHANG) == child)
+        if (wait4(child, &status, WNOHANG, &usage) == child)
             break;
         if (since(&start) > limit) {
             timed_out = 1;
             kill(-child, SIGKILL);
-            waitpid(child, &status, 0);
+            wait4(child, &status, 0, &usage);
             break;
         }
     }
+    if (child_fd >= 0)
+        close(child_fd);
     double seconds = since(&start);
+    double cpu = (double) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                 (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
     kill_and_reap(child);
     file_vg_messages();
     ssize_t n;
@@ -804,8 +812,8 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
 
     if (timed_out && !without_valgrind(job) && iso != ISO_NONE)
         native_rerun(job, uid, out);
-    fprintf(out, "status %d\ntimeout %d\nseconds %.3f\noom %d\nvgoverflow %d\n", status, timed_out,
-            seconds, cgroup_oom(&test_cg), vg_overflow);
+    fprintf(out, "status %d\ntimeout %d\nseconds %.3f\ncpu %.3f\noom %d\nvgoverflow %d\n", status, timed_out,
+            seconds, cpu, cgroup_oom(&test_cg), vg_overflow);
     cgroup_remove(&test_cg);
     /* Only the test process's own record counts, not a forked child's. */
     for (char *line = strtok(records, "\n"); line; line = strtok(NULL, "\n")) {
@@ -1055,6 +1063,7 @@ void finish_test(struct job *job)
         sscanf(line, "vgoverflow %d", &vg_lost);
         sscanf(line, "child %ld", &child);
         sscanf(line, "seconds %lf", &t->seconds);
+        sscanf(line, "cpu %lf", &t->cpu_seconds);
         if (strncmp(line, "record ", 7) == 0)
             snprintf(record, sizeof record, "%s", line + 7);
         if (sscanf(line, "ipc %d", &ipc) == 1)
