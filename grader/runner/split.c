@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,30 @@ void *lt_alloc(size_t n)
 }
 
 /* ---- calls ----------------------------------------------------------------- */
+
+/* A call that cannot go on.  In the test's own process, the test fails
+   (Check).  In a test child, never through Check: with CK_FORK=no its
+   messages share one file with the test's process, where a child's
+   message (half written when its parent SIGKILLs it) garbles the test's
+   ("Bad message type"), and Check's abort would carry the child back into
+   the runner.  The child says why on stderr and ends with LT_CHILD_FAILED,
+   which its parent sees as any failed child. */
+#define LT_CHILD_FAILED 125
+static void call_failed(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void call_failed(const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!is_root) {
+        dprintf(STDERR_FILENO, "test child %ld: %s\n", (long) getpid(), msg);
+        _exit(LT_CHILD_FAILED);
+    }
+    ck_abort_msg("%s", msg);
+    abort();                    /* not reached: Check jumps out */
+}
 
 void lt_call_begin(struct lt_call *c, unsigned fn)
 {
@@ -220,7 +245,8 @@ int64_t lt_call_end(struct lt_call *c)
     const char *name = lt_fn_names[c->req.fn];
     c->req.err = errno;
     int *ch = my_chan();
-    ck_assert_msg(*ch >= 0, "%s(): no lab process to call (it ended earlier)", name);
+    if (*ch < 0)
+        call_failed("%s(): no lab process to call (it ended earlier)", name);
     ck_assert_msg(ch == &chan || c->nfds == 0, "test bug: %s() from a lab thread cannot pass descriptors", name);
     ssize_t n = send_with_fds(*ch, &c->req, sizeof c->req, c->fds, c->nfds);
     struct lt_reply rep;
@@ -245,11 +271,11 @@ int64_t lt_call_end(struct lt_call *c)
                 return -1;
             }
             if (lt_lab_thread_failure()[0] != '\0')
-                ck_abort_msg("%s", lt_lab_thread_failure());
-            ck_abort_msg("%s(): the lab process ended during the call (%s)", name, why);
+                call_failed("%s", lt_lab_thread_failure());
+            call_failed("%s(): the lab process ended during the call (%s)", name, why);
         }
         if (n != (ssize_t) sizeof rep)
-            ck_abort_msg("%s(): the lab process sent a malformed reply", name);
+            call_failed("%s(): the lab process sent a malformed reply", name);
         if (rep.kind == LT_STRAY) {
             strays++;
             unsigned none = 0;
@@ -258,7 +284,7 @@ int64_t lt_call_end(struct lt_call *c)
             continue;
         }
         if (rep.kind != LT_REPLY)
-            ck_abort_msg("%s(): the lab process sent a malformed reply", name);
+            call_failed("%s(): the lab process sent a malformed reply", name);
         break;
     }
     for (int i = 0; i < c->nback; i++)
