@@ -300,6 +300,12 @@ for dir in grader/corpus/*/; do
     if [ -s "$OUT/corpus-$name/results.json" ]; then ok "corpus $name: results.json written"; else fail "corpus $name: results.json written"; fi
 done
 
+# -- the grader's speed-ups change no verdict: the references, the starters and
+# the corpus as one class, graded with them and with --no-speedups ----------
+if log=$(sh tests/speedups-check.sh "$GRADER" "$OUT" 2>&1); then
+    ok "the class corpus: byte-identical gradebooks with and without the speed-ups ($log)"
+else fail "the class corpus: byte-identical gradebooks with and without the speed-ups" "$log"; fi
+
 # -- an unprivileged instructor, a class with an attacker in it ------------
 log=$(sh tests/unprivileged.sh "$GRADER" 2>&1); rc=$?
 case $rc in
