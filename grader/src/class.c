@@ -1,8 +1,9 @@
 /* class.c — grade a whole class: one sub-folder per student.
 
    Each student is graded by a child grader process of its own (this same
-   program, --submission STUDENT --jobs 1), opt->jobs of them at a time: a
-   submission that wrecks its grader wrecks only its own row.  Output order
+   program, --submission STUDENT --jobs 1, or more in a class smaller than
+   the core count), opt->jobs of them at a time: a submission that wrecks
+   its grader wrecks only its own row.  Output order
    is the sorted folder order whatever finishes first.
 
    OUT/students/<student>/  that student's results.json, results.tsv, report.txt,
@@ -51,7 +52,7 @@ static void student_path(const struct options *opt, const struct student *s, con
 }
 
 /* Start the child grader for one student; its output goes to grader.log. */
-static pid_t start_student(const struct options *opt, const char *self, const struct student *s)
+static pid_t start_student(const struct options *opt, const char *self, const struct student *s, int nstudents)
 {
     char sub[PATH_MAX * 2], out[PATH_MAX * 2], log[PATH_MAX * 2 + 16];
     snprintf(sub, sizeof sub, "%s/%s", opt->class_dir, s->name);
@@ -70,11 +71,16 @@ static pid_t start_student(const struct options *opt, const char *self, const st
         _exit(2);
     dup2(fd, STDOUT_FILENO);
     dup2(fd, STDERR_FILENO);
-    char scale[32], slowdown[64];
+    /* The cores go round the students: one test at a time each when
+       there are more students than cores, more when there are fewer (a
+       class of one runs as one submission does). */
+    char scale[32], slowdown[64], jobs[16];
+    int running = nstudents < opt->jobs ? nstudents : opt->jobs;
+    snprintf(jobs, sizeof jobs, "%d", running > 0 && opt->jobs / running > 1 ? opt->jobs / running : 1);
     snprintf(scale, sizeof scale, "%g", opt->timeout_scale);
     snprintf(slowdown, sizeof slowdown, "%.3f,%.3f", opt->slowdown_native, opt->slowdown_valgrind);
     const char *argv[26] = { self, "--courseware", opt->courseware, "--submission", sub,
-                             "--out", out, "--jobs", "1", "--timeout-scale", scale,
+                             "--out", out, "--jobs", jobs, "--timeout-scale", scale,
                              "--slowdown", slowdown };
     int n = 13;
     /* The labs' own tests, built once for the class (grade_class). */
@@ -201,7 +207,7 @@ int grade_class(const struct options *opt, const char *self, const struct lab *l
     int next = 0, running = 0, done = 0;
     while (done < n) {
         while (running < opt->jobs && next < n) {
-            students[next].pid = start_student(opt, self, &students[next]);
+            students[next].pid = start_student(opt, self, &students[next], n);
             if (students[next].pid == -1) {
                 students[next].status = 2 << 8;  /* as if it had exited 2 */
                 done++;
