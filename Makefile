@@ -10,7 +10,7 @@
 #   make demo LAB=4                the classroom demonstration (ARGS=... for its options)
 #   make keystore ARGS="put alice bob s3cret"   lab 07's key store from the shell (ARGS=--help)
 #   make bench                     throughput and cost figures for the lectures
-#   make bench-grader              grading time: one submission, a class serial vs parallel
+#   make bench-grader              grading time: one submission (with and without the speed-ups), a class serial vs parallel, where it goes
 #   make clean-ipc                 remove your leftover System V objects
 #   make slides                    every deck to HTML and PDF (build/slides/)
 #   make handouts                  every handout to HTML (build/handouts/)

@@ -82,8 +82,9 @@ awk -F'\t' 'NR == 1 { next }
         printf "    calibration %.1f s once per run; all builds %.1f s and all tests %.1f s of wall time\n", cal, bwall, twall
     }' "$out/one/timing.tsv"
 # The courseware side, as a class pays it: once, not per student.
-awk -F'\t' '$1 == "trusted" { t += $4 } $1 == "build" { b += $4 } END {
-    printf "  in the class, each student built only lab.c: %.1f s of builds a submission (alone: %.1f s)\n", b - t, b }' \
+alone=$(awk -F'\t' '$1 == "build" { b += $4 } END { printf "%.1f", b }' "$out/one/timing.tsv")
+awk -F'\t' -v alone="$alone" '$1 == "build" { b += $4 } END {
+    printf "  in the class, each student built only lab.c: %.1f s of builds a submission (alone, with the courseware side: %s s)\n", b, alone }' \
     "$out/parallel/students/student001/timing.tsv" 2>/dev/null || true
 
 same() { cmp -s "$1" "$2" && echo "  $3 are identical" || echo "  WARNING: $3 differ"; }

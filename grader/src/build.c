@@ -392,6 +392,8 @@ static void trusted_dir(const struct options *opt, const struct lab *lab, char *
     snprintf(dir, len, "%s/%s", opt->trusted, lab->slug);
 }
 
+/* Into <trusted>/<slug>, for a class's graders; its runner, linked last,
+   is what says the build is whole (trusted_ready). */
 int build_trusted(const struct options *opt, struct lab *lab)
 {
     struct lab here = *lab;
@@ -403,7 +405,6 @@ int build_trusted(const struct options *opt, struct lab *lab)
         snprintf(here.build_error, sizeof here.build_error, "grader: cannot build the lab's tests in %s: %s",
                  here.build_dir, strerror(errno));
     memcpy(lab->build_error, here.build_error, sizeof lab->build_error);
-    /* Its runner is what says the build is whole (a class's graders check). */
     return rc;
 }
 
