@@ -598,7 +598,7 @@ void build_labs(const struct options *opt, struct lab *labs, int nlabs, bool who
                 continue;
             running--;
             pids[l] = -1;
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
                 snprintf(shared[l].build_error, sizeof shared[l].build_error,
                          "grader: the build of %s stopped (status %d)", shared[l].slug, status);
                 for (int i = 0; whole && i < shared[l].ntests; i++) {
