@@ -69,6 +69,7 @@ awk -F'\t' 'NR == 1 { next }
     $1 == "test-shortest" { shortest[$2] = $4 }
     $1 == "builds-wall" { bwall = $4 }
     $1 == "tests-wall" { twall = $4 }
+    $1 == "beside-waits" { beside = $3 }
     END {
         printf "    %-18s %9s %9s %6s %9s %9s %9s\n", "lab", "courseware", "lab.c", "tests", "start-up", "bodies", "waits"
         for (i = 1; i <= n; i++) {
@@ -80,6 +81,7 @@ awk -F'\t' 'NR == 1 { next }
         }
         printf "    %-18s %7.1f s %7.1f s %6d %7.1f s %7.1f s %7.1f s\n", "total", T, S, N, U, B, W
         printf "    calibration %.1f s once per run; all builds %.1f s and all tests %.1f s of wall time\n", cal, bwall, twall
+        printf "    %d tests started beyond the core count while others only waited (grader/src/waits.c)\n", beside
     }' "$out/one/timing.tsv"
 # The courseware side, as a class pays it: once, not per student.
 alone=$(awk -F'\t' '$1 == "build" { b += $4 } END { printf "%.1f", b }' "$out/one/timing.tsv")

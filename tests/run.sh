@@ -134,6 +134,20 @@ fi
 rows=$(awk -F'\t' 'NR > 1 && ($1 == "build" || $1 == "tests") && $4 + 0 >= 0' "$OUT/solutions/timing.tsv" 2>/dev/null | wc -l)
 if [ "$rows" -eq $((2 * $(echo "$labs" | wc -w))) ]; then ok "timing.tsv says each lab's build and test time"
 else fail "timing.tsv says each lab's build and test time" "$rows rows: $(head -n 3 "$OUT/solutions/timing.tsv" 2>&1)"; fi
+# Tests that only wait leave their core to another (grader/src/waits.c):
+# the references sleep enough that some test must have started beside them,
+# wherever there is a namespace and a CPU-counting cgroup per test and the
+# memory for another test at its cap.
+beside=$(awk -F'\t' '$1 == "beside-waits" { print $3 }' "$OUT/solutions/timing.tsv" 2>/dev/null)
+avail_kb=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+if grep -q 'namespace per test; .*(cgroup v' "$OUT/solutions/report.txt" 2>/dev/null &&
+   { [ -f /sys/fs/cgroup/cgroup.controllers ] || [ -d /sys/fs/cgroup/cpuacct ]; } &&
+   [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ] && [ "${avail_kb:-0}" -ge $((6 << 20)) ]; then
+    if [ "${beside:-0}" -gt 0 ]; then ok "tests that only wait let others start beside them ($beside of the references' tests did)"
+    else fail "tests that only wait let others start beside them" "beside-waits: '${beside}' in $OUT/solutions/timing.tsv"; fi
+else
+    echo "SKIP    tests started beside waiting ones: no namespace and CPU-counting cgroup per test, or under 6 GiB free, here"
+fi
 
 # -- ... and under AddressSanitizer + UndefinedBehaviorSanitizer ------------
 if grade sanitize --submission solutions --sanitize; then

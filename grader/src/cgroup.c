@@ -91,6 +91,7 @@ static int add_dir(struct test_cgroup *cg, const char *base, const char *control
 int cgroup_create(struct test_cgroup *cg, const char *name, unsigned long memory, int processes)
 {
     memset(cg, 0, sizeof *cg);
+    cg->cpu = -1;
     char mem[32], pids[32];
     snprintf(mem, sizeof mem, "%lu", memory);
     snprintf(pids, sizeof pids, "%d", processes);
@@ -104,6 +105,7 @@ int cgroup_create(struct test_cgroup *cg, const char *name, unsigned long memory
         if (add_dir(cg, "/sys/fs/cgroup", "", name, limits) == 0 ||
             add_dir(cg, "/sys/fs/cgroup", "", name, no_swap_limits) == 0) {
             cg->v2 = true;
+            cg->cpu = 0;
             return 0;
         }
         return -1;
@@ -115,6 +117,11 @@ int cgroup_create(struct test_cgroup *cg, const char *name, unsigned long memory
         cgroup_remove(cg);
         return -1;
     }
+    /* Not a cap: only what tells a test that waits (waits.c), if there. */
+    const char *const none[][2] = { { NULL, NULL } };
+    if (add_dir(cg, "/sys/fs/cgroup/cpuacct", "cpuacct", name, none) == 0 ||
+        add_dir(cg, "/sys/fs/cgroup/cpuacct", "cpu,cpuacct", name, none) == 0)
+        cg->cpu = cg->n - 1;
     return 0;
 }
 
@@ -192,6 +199,8 @@ const char *cgroup_probe(void)
         } else {
             sweep_stale("/sys/fs/cgroup/memory", "memory");
             sweep_stale("/sys/fs/cgroup/pids", "pids");
+            sweep_stale("/sys/fs/cgroup/cpuacct", "cpuacct");
+            sweep_stale("/sys/fs/cgroup/cpuacct", "cpu,cpuacct");
         }
     }
     struct test_cgroup cg;
@@ -202,4 +211,63 @@ const char *cgroup_probe(void)
     bool v2 = cg.v2;
     cgroup_remove(&cg);
     return v2 ? "cgroup v2" : "cgroup v1";
+}
+
+/* The CPU time of the test's whole tree so far (v2's cpu.stat, there with
+   or without the cpu controller; v1's cpuacct.usage); -1 without one. */
+long long cgroup_cpu_usec(const struct test_cgroup *cg)
+{
+    if (cg->n == 0 || cg->cpu < 0)
+        return -1;
+    char path[PATH_MAX + 32], line[128];
+    snprintf(path, sizeof path, "%s/%s", cg->dir[cg->cpu], cg->v2 ? "cpu.stat" : "cpuacct.usage");
+    FILE *f = fopen(path, "re");
+    long long usec = -1, nsec;
+    while (f && fgets(line, sizeof line, f) != NULL) {
+        if (cg->v2 && sscanf(line, "usage_usec %lld", &usec) == 1)
+            break;
+        if (!cg->v2 && sscanf(line, "%lld", &nsec) == 1) {
+            usec = nsec / 1000;
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+    return usec;
+}
+
+/* Memory the grader may still use under its own cgroup's and every
+   ancestor's limit (the least of limit - usage: v2's memory.max and
+   memory.current, v1's memory.limit_in_bytes and memory.usage_in_bytes);
+   ULLONG_MAX where none is set. */
+unsigned long long cgroup_memory_headroom(void)
+{
+    char own[PATH_MAX], path[PATH_MAX + 96], text[64];
+    unsigned long long least = ~0ULL;
+    struct stat st;
+    bool v2 = stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
+    const char *base = v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory";
+    const char *limit = v2 ? "memory.max" : "memory.limit_in_bytes";
+    const char *usage = v2 ? "memory.current" : "memory.usage_in_bytes";
+    if (own_path(v2 ? "" : "memory", own, sizeof own) == -1)
+        return least;
+    for (;;) {
+        unsigned long long max, current;
+        snprintf(path, sizeof path, "%s%s/%s", base, own, limit);
+        FILE *f = fopen(path, "re");
+        bool capped = f && fgets(text, sizeof text, f) && sscanf(text, "%llu", &max) == 1;
+        if (f)
+            fclose(f);
+        snprintf(path, sizeof path, "%s%s/%s", base, own, usage);
+        f = fopen(path, "re");
+        if (capped && f && fgets(text, sizeof text, f) && sscanf(text, "%llu", &current) == 1)
+            least = current >= max ? 0 : max - current < least ? max - current : least;
+        if (f)
+            fclose(f);
+        char *slash = strrchr(own, '/');
+        if (slash == NULL || own[0] == '\0')
+            break;
+        *slash = '\0';
+    }
+    return least;
 }

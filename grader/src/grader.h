@@ -95,6 +95,7 @@ struct options {
     int jobs;                   /* tests run at once */
     enum isolation iso;         /* probed once, before anything runs */
     const char *cgroup;         /* "cgroup v1"/"cgroup v2" when tests are capped, else NULL */
+    int beside_waits;           /* tests started beyond jobs while others only waited */
     double timeout_scale;       /* multiplies timeouts (valgrind is slower) */
     double slowdown_native;     /* this machine now vs the reference (calibrate.c) */
     double slowdown_valgrind;   /* the same under memcheck; <= 0: not measured yet */
@@ -135,6 +136,7 @@ struct job *start_test(const struct options *opt,
                        struct lab *lab, struct test *test);
 int job_fd(const struct job *job);       /* readable when the job has news */
 bool job_poll(struct job *job);          /* read news; true when finished */
+bool job_waiting(const struct job *job); /* its test only waits (waits.c) */
 void finish_test(struct job *job);       /* classify, score, free the job */
 
 /* vgxml.c */
@@ -180,18 +182,34 @@ void calibrate(struct options *opt, const char *self);
 /* cgroup.c: a cap for a test's whole tree (as root, where the kernel has one) */
 #define TEST_MEMORY_MAX (2UL << 30)     /* bytes, all of a test's processes together */
 #define TEST_PROCESSES_MAX 256
-#define CGROUP_DIRS 2                    /* v1: memory and pids; v2: one */
+#define CGROUP_DIRS 3                    /* v1: memory, pids and cpuacct; v2: one */
 struct test_cgroup {
     int n;
     bool v2;
     char dir[CGROUP_DIRS][PATH_MAX];
     int procs[CGROUP_DIRS];              /* cgroup.procs, open for the test to join */
+    int cpu;                             /* the dir that counts CPU time, -1 if none */
 };
 int cgroup_create(struct test_cgroup *cg, const char *name, unsigned long memory, int processes);
 int cgroup_join(const struct test_cgroup *cg);
 bool cgroup_oom(const struct test_cgroup *cg);
 void cgroup_remove(struct test_cgroup *cg);
 const char *cgroup_probe(void);
+long long cgroup_cpu_usec(const struct test_cgroup *cg);
+unsigned long long cgroup_memory_headroom(void);
+
+/* waits.c: another test beside those that only wait */
+struct wait_sampler {
+    double at_ms;                        /* the last sample (0: none yet) */
+    long long usec;                      /* the cgroup's CPU time then */
+    bool quiet;                          /* the half window before it was */
+};
+_Atomic int *wait_flag_new(void);
+void wait_flag_keep(_Atomic int *flag);
+void wait_flag_free(_Atomic int *flag);
+bool wait_flag_get(_Atomic int *flag);
+void wait_sample(struct wait_sampler *s, const struct test_cgroup *cg, _Atomic int *flag);
+bool may_run_beside_waits(const struct options *opt);
 
 /* export.c: the same results as JUnit XML and TAP 13 */
 int write_junit(const char *path, const struct lab *labs, int nlabs);

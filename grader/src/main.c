@@ -75,6 +75,8 @@ static void write_timing(const struct options *opt, const struct lab *labs, int 
                 labs[l].slug, shortest);
     }
     fprintf(f, "builds-wall\t-\t0\t%.2f\ntests-wall\t-\t0\t%.2f\n", builds_wall_s, tests_wall_s);
+    /* tests started beyond the core count while others only waited (waits.c) */
+    fprintf(f, "beside-waits\t-\t%d\t0\n", opt->beside_waits);
     close_and_rename(f, tmp, path);
 }
 
@@ -201,14 +203,25 @@ static bool reachable_by_others(const char *path, char *blocked)
 
 struct slot { struct job *job; int lab; };
 
-/* Run every test of every built lab, opt->jobs at a time; results are
-   rewritten each time a lab completes. */
-static void run_tests(const struct options *opt, int nlabs)
+/* The running tests that do not only wait (waits.c). */
+static int working(const struct slot *slots, int nslots)
+{
+    int n = 0;
+    for (int i = 0; i < nslots; i++)
+        n += slots[i].job != NULL && !job_waiting(slots[i].job);
+    return n;
+}
+
+/* Run every test of every built lab, opt->jobs at a time, and up to as
+   many more while tests only wait (waits.c); results are rewritten each
+   time a lab completes.  Returns how many tests started beside waits. */
+static int run_tests(const struct options *opt, int nlabs)
 {
     int pending[MAX_LABS];
-    int total = 0, done = 0, next_lab = 0, next_test = 0, running = 0;
+    int total = 0, done = 0, next_lab = 0, next_test = 0, running = 0, beside_waits = 0;
     struct slot slots[64];
-    int nslots = opt->jobs < 64 ? opt->jobs : 64;
+    int cores = opt->jobs < 32 ? opt->jobs : 32;
+    int nslots = 2 * cores;
     bool progress = isatty(STDERR_FILENO) && !opt->quiet;
 
     for (int l = 0; l < nlabs; l++) {
@@ -218,9 +231,18 @@ static void run_tests(const struct options *opt, int nlabs)
     for (int i = 0; i < nslots; i++)
         slots[i].job = NULL;
     for (;;) {
+        int asked = -1;         /* may_run_beside_waits(), asked once a turn */
         for (int i = 0; i < nslots && next_lab < nlabs; i++) {
             if (slots[i].job != NULL)
                 continue;
+            if (running >= cores) {
+                if (working(slots, nslots) >= cores)
+                    break;
+                if (asked == -1)
+                    asked = may_run_beside_waits(opt);
+                if (!asked)
+                    break;
+            }
             struct test *t = NULL;
             while (t == NULL && next_lab < nlabs) {
                 if (pending[next_lab] == 0 || next_test >= all_labs[next_lab].ntests) {
@@ -243,7 +265,7 @@ static void run_tests(const struct options *opt, int nlabs)
                 if (--pending[next_lab] == 0)
                     write_results(opt, all_labs, nlabs, false, NULL);
             } else {
-                running++;
+                beside_waits += ++running > cores;
             }
         }
         if (running == 0)
@@ -251,7 +273,9 @@ static void run_tests(const struct options *opt, int nlabs)
         struct pollfd fds[64];
         for (int i = 0; i < nslots; i++)
             fds[i] = (struct pollfd) { slots[i].job ? job_fd(slots[i].job) : -1, POLLIN, 0 };
-        if (poll(fds, (nfds_t) nslots, 1000) == -1 && errno != EINTR)
+        /* Woken often while a test might start beside the waiting ones. */
+        int tick = running >= cores && running < nslots && next_lab < nlabs ? 50 : 1000;
+        if (poll(fds, (nfds_t) nslots, tick) == -1 && errno != EINTR)
             break;
         for (int i = 0; i < nslots; i++) {
             if (slots[i].job == NULL || fds[i].revents == 0 || !job_poll(slots[i].job))
@@ -288,6 +312,7 @@ static void run_tests(const struct options *opt, int nlabs)
         }
     if (progress)
         fprintf(stderr, "\r%30s\r", "");
+    return beside_waits;
 }
 
 int main(int argc, char *argv[])
@@ -370,7 +395,7 @@ int main(int argc, char *argv[])
     build_labs(&opt, all_labs, nlabs, true);
     double builds_wall_s = now_s() - t_builds;
     double t_tests = now_s();
-    run_tests(&opt, nlabs);
+    opt.beside_waits = run_tests(&opt, nlabs);
     write_timing(&opt, all_labs, nlabs, calibrate_s, builds_wall_s, now_s() - t_tests);
 
     bool all_passed = true;

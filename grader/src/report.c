@@ -51,9 +51,12 @@ void report_table(FILE *out, const struct options *opt, const struct lab *labs, 
     fprintf(out, "%s%s, %s; %s; logs in %s%s\n", dim,
            opt->sanitize ? "ASan+UBSan build" : "valgrind memcheck",
            isolation_name(opt->iso), cap, opt->out, off);
-    fprintf(out, "%smachine: %.1f CPU, %d test%s at once, %.2fx slower than the reference"
+    char beside[64] = "";
+    if (opt->beside_waits > 0)
+        snprintf(beside, sizeof beside, " (%d more beside tests that only waited)", opt->beside_waits);
+    fprintf(out, "%smachine: %.1f CPU, %d test%s at once%s, %.2fx slower than the reference"
             " (time limits and patience scaled by it)%s\n", dim, available_cpus(), opt->jobs,
-            opt->jobs == 1 ? "" : "s",
+            opt->jobs == 1 ? "" : "s", beside,
             opt->sanitize ? opt->slowdown_native : opt->slowdown_valgrind, off);
     for (int l = 0; l < nlabs; l++) {
         const struct lab *lab = &labs[l];

@@ -24,6 +24,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,7 @@ struct job {
     size_t len;
     char dir[PATH_MAX];           /* the test's private folder and logs */
     char vg_dir[PATH_MAX];        /* valgrind's reports: the supervisor's alone */
+    _Atomic int *waiting;         /* set by the supervisor while the test only waits */
 };
 
 /* In the supervisor: valgrind's two sockets (read ends; write ends), -1
@@ -720,6 +722,7 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     signal(SIGHUP, on_stop);
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
+    wait_flag_keep(job->waiting);
     if (iso != ISO_NONE && enter_namespace(iso) == -1)
         iso = ISO_NONE;
     struct ipc_obj before[MAX_IPC];
@@ -779,10 +782,12 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     /* Woken the moment the test process ends (its pidfd), not at the next tick. */
     int child_fd = (int) syscall(SYS_pidfd_open, child, 0);
     struct rusage usage = { 0 };         /* the test's processes, as they were reaped */
+    struct wait_sampler sampler = { 0 };
     for (;;) {
         struct pollfd p[4] = { { result[0], POLLIN, 0 }, { vg_read[0], POLLIN, 0 }, { vg_read[1], POLLIN, 0 },
                                { child_fd, POLLIN, 0 } };
         poll(p, 4, 50);
+        wait_sample(&sampler, &test_cg, job->waiting);
         file_vg_messages();
         ssize_t n;
         while (nrec < sizeof records - 1 &&
@@ -799,6 +804,8 @@ static void supervise(const struct job *job, enum isolation iso, int out_fd)
     }
     if (child_fd >= 0)
         close(child_fd);
+    if (job->waiting != NULL)
+        atomic_store(job->waiting, 0);  /* what is left (a native rerun) is work */
     double seconds = since(&start);
     double cpu = (double) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
                  (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
@@ -915,10 +922,12 @@ struct job *start_test(const struct options *opt,
         fclose(f);
     }
     fflush(NULL);
+    job->waiting = opt->no_speedups ? NULL : wait_flag_new();
     job->supervisor = fork();
     if (job->supervisor == -1) {
         close(report[0]);
         close(report[1]);
+        wait_flag_free(job->waiting);
         free(job);
         return NULL;
     }
@@ -934,6 +943,11 @@ struct job *start_test(const struct options *opt,
 int job_fd(const struct job *job)
 {
     return job->fd;
+}
+
+bool job_waiting(const struct job *job)
+{
+    return wait_flag_get(job->waiting);
 }
 
 bool job_poll(struct job *job)
@@ -1180,5 +1194,6 @@ void finish_test(struct job *job)
         add_tsan_summary(job->dir, t->reason, sizeof t->reason);
     one_line(t->reason);
     t->score = t->outcome == OUT_PASS ? t->points : 0;
+    wait_flag_free(job->waiting);
     free(job);
 }
