@@ -6,7 +6,10 @@
    may start more, up to twice as many, so that no core idles while tests
    remain.  A test counts as waiting while its whole tree (its cgroup: the
    runner, the lab process under valgrind, every child) has used less than a
-   fifth of one CPU over the last WAIT_WINDOW_MS.  The verdict never depends
+   fifth of one CPU over the last WAIT_WINDOW_MS and none of its tasks was
+   ready to run or in uninterruptible sleep when looked at (/proc/TID/stat):
+   a test starved by a fork bomb beside it uses little CPU too, but it is
+   not waiting, and another test would only starve with it.  The verdict never depends
    on it: limits and patience are scaled for far worse (a CPU hog on every
    core), `make test` grades the class corpus with and without it
    (--no-speedups) and requires identical gradebooks.
@@ -19,8 +22,10 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "grader.h"
 
@@ -58,6 +63,34 @@ bool wait_flag_get(_Atomic int *flag)
     return flag != NULL && atomic_load(flag) != 0;
 }
 
+/* How many of the cgroup's tasks are running or ready to run (state R),
+   or in uninterruptible sleep (D: paging, I/O) right now; -1 if unknown.
+   A starved task's CPU time stays still until it runs: its state tells. */
+static int busy_tasks(const struct test_cgroup *cg)
+{
+    char path[PATH_MAX + 32], line[64];
+    snprintf(path, sizeof path, "%s/%s", cg->dir[cg->cpu], cg->v2 ? "cgroup.threads" : "tasks");
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return -1;
+    int busy = 0;
+    long tid;
+    while (fgets(line, sizeof line, f) != NULL && sscanf(line, "%ld", &tid) == 1) {
+        char stat[64], text[512];
+        snprintf(stat, sizeof stat, "/proc/%ld/stat", tid);
+        FILE *s = fopen(stat, "re");
+        size_t n = s != NULL ? fread(text, 1, sizeof text - 1, s) : 0;
+        if (s != NULL)
+            fclose(s);
+        text[n] = '\0';
+        char *end = strrchr(text, ')');     /* after the command name, whatever it holds */
+        if (end != NULL && end[1] == ' ' && (end[2] == 'R' || end[2] == 'D'))
+            busy++;
+    }
+    fclose(f);
+    return busy;
+}
+
 /* Called at every turn of the supervisor's loop: samples the cgroup's CPU
    time every WAIT_WINDOW_MS / 2 and sets the flag when both halves of the
    window were quiet. */
@@ -69,9 +102,11 @@ void wait_sample(struct wait_sampler *s, const struct test_cgroup *cg, _Atomic i
     if (s->at_ms > 0 && t - s->at_ms < WAIT_WINDOW_MS / 2)
         return;
     long long usec = cgroup_cpu_usec(cg);
-    if (usec < 0)
+    int busy = usec < 0 ? -1 : busy_tasks(cg);
+    if (usec < 0 || busy < 0)
         return;
-    bool quiet = s->at_ms > 0 && (double) (usec - s->usec) / 1e3 < WAIT_CPU_SHARE * (t - s->at_ms);
+    bool quiet = s->at_ms > 0 && busy == 0 &&
+                 (double) (usec - s->usec) / 1e3 < WAIT_CPU_SHARE * (t - s->at_ms);
     atomic_store(flag, quiet && s->quiet);
     s->quiet = quiet;
     s->at_ms = t;
