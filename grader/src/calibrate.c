@@ -84,17 +84,6 @@ static double time_workload(const char *self, bool valgrind, int copies)
     return ok ? now_s() - start : -1;
 }
 
-static double read_number(const char *path)
-{
-    double v = -1;
-    FILE *f = fopen(path, "r");
-    if (f != NULL && fscanf(f, "%lf", &v) != 1)
-        v = -1;
-    if (f != NULL)
-        fclose(f);
-    return v;
-}
-
 /* "cpu,cpuacct" up to end: does this v1 line of /proc/self/cgroup name the cpu controller? */
 static bool has_cpu_controller(const char *list, const char *end)
 {

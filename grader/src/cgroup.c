@@ -221,16 +221,15 @@ long long cgroup_cpu_usec(const struct test_cgroup *cg)
         return -1;
     char path[PATH_MAX + 32], line[128];
     snprintf(path, sizeof path, "%s/%s", cg->dir[cg->cpu], cg->v2 ? "cpu.stat" : "cpuacct.usage");
-    FILE *f = fopen(path, "re");
-    long long usec = -1, nsec;
-    while (f && fgets(line, sizeof line, f) != NULL) {
-        if (cg->v2 && sscanf(line, "usage_usec %lld", &usec) == 1)
-            break;
-        if (!cg->v2 && sscanf(line, "%lld", &nsec) == 1) {
-            usec = nsec / 1000;
-            break;
-        }
+    if (!cg->v2) {
+        double nsec = read_number(path);
+        return nsec < 0 ? -1 : (long long) (nsec / 1000);
     }
+    FILE *f = fopen(path, "re");
+    long long usec = -1;
+    while (f && fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "usage_usec %lld", &usec) == 1)
+            break;
     if (f)
         fclose(f);
     return usec;
@@ -242,7 +241,7 @@ long long cgroup_cpu_usec(const struct test_cgroup *cg)
    ULLONG_MAX where none is set. */
 unsigned long long cgroup_memory_headroom(void)
 {
-    char own[PATH_MAX], path[PATH_MAX + 96], text[64];
+    char own[PATH_MAX], path[PATH_MAX + 96];
     unsigned long long least = ~0ULL;
     struct stat st;
     bool v2 = stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
@@ -252,18 +251,16 @@ unsigned long long cgroup_memory_headroom(void)
     if (own_path(v2 ? "" : "memory", own, sizeof own) == -1)
         return least;
     for (;;) {
-        unsigned long long max, current;
+        /* v2's "max" (no limit) reads as -1, as a missing file does */
         snprintf(path, sizeof path, "%s%s/%s", base, own, limit);
-        FILE *f = fopen(path, "re");
-        bool capped = f && fgets(text, sizeof text, f) && sscanf(text, "%llu", &max) == 1;
-        if (f)
-            fclose(f);
+        double max = read_number(path);
         snprintf(path, sizeof path, "%s%s/%s", base, own, usage);
-        f = fopen(path, "re");
-        if (capped && f && fgets(text, sizeof text, f) && sscanf(text, "%llu", &current) == 1)
-            least = current >= max ? 0 : max - current < least ? max - current : least;
-        if (f)
-            fclose(f);
+        double current = read_number(path);
+        if (max >= 0 && current >= 0) {
+            unsigned long long room = current >= max ? 0 : (unsigned long long) (max - current);
+            if (room < least)
+                least = room;
+        }
         char *slash = strrchr(own, '/');
         if (slash == NULL || own[0] == '\0')
             break;

@@ -227,6 +227,7 @@ void one_line(char *s);  /* newlines and tabs become spaces, trailing space trim
 void csv_field(FILE *f, const char *text);  /* RFC 4180; a formula-like cell stays text */
 FILE *open_tmp(const char *path, char *tmp, size_t len);      /* path.tmp, for writing */
 double now_s(void);                                           /* CLOCK_MONOTONIC, seconds */
+double read_number(const char *path);   /* the number a file starts with; -1 if none */
 int close_and_rename(FILE *f, const char *tmp, const char *path);  /* then over path */
 /* A file in a test's folder (written by code under test): opened only if it
    is a regular file and not a symlink, without blocking (a FIFO named like

@@ -101,6 +101,17 @@ int close_and_rename(FILE *f, const char *tmp, const char *path)
     return rename(tmp, path);
 }
 
+double read_number(const char *path)
+{
+    double v = -1;
+    FILE *f = fopen(path, "re");
+    if (f != NULL && fscanf(f, "%lf", &v) != 1)
+        v = -1;
+    if (f != NULL)
+        fclose(f);
+    return v;
+}
+
 double now_s(void)
 {
     struct timespec t;
